@@ -1,0 +1,63 @@
+# The two commands a newcomer needs: `make run` (set up, then run the portal with demo data)
+# and `make test` (set up, then run lint and every test). Both work on a bare machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STANDIN_PORT ?= 8101
+
+.PHONY: setup browser run test lint format smoke replay standin messages bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c requirements.lock -e '.[test]'
+	touch $@
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+run: setup
+	$(PY) manage.py runstack --demo --port $(PORT) --standin-port-base $(STANDIN_PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Tests keep their own data folder, apart from a running development stack's.
+test: setup browser lint
+	PORTAL_DATA_DIR=$${PORTAL_DATA_DIR:-var/test} $(PY) -m pytest $(PYTEST_ARGS)
+
+# The Arabic catalogue: collect new strings, then translate them in portal/locale/ar and compile.
+messages: setup
+	$(PY) manage.py makemessages -l ar --ignore '.venv/*' --ignore 'standin/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages -l ar --ignore '.venv/*'
+
+# Fidelity of the stand-in Frappe sites against the recordings of a real site.
+replay: setup
+	$(PY) -m standin.replay
+
+# Two stand-in Frappe sites with demo data, on their own (make run starts them too).
+standin: setup
+	$(PY) -m standin --demo
+
+# Benchmarks print figures (ratios against a baseline measured in the same run); CI runs the
+# quick mode, `make bench BENCH_ARGS=` the full one.
+BENCH_ARGS ?= --quick
+bench: setup
+	$(PY) bench/inbox.py $(BENCH_ARGS)
+	$(PY) bench/reminders.py $(BENCH_ARGS)
+
+# What CI runs after the suite: the run command's stack on SQLite and the embedded broker.
+smoke: setup
+	$(PY) .ci/smoke.py
+
+clean:
+	rm -rf var staticfiles .pytest_cache

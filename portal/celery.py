@@ -1,0 +1,65 @@
+"""The Celery app: configured from Django settings (CELERY_ namespace), tasks autodiscovered
+from every installed app's tasks.py, beat schedule in one place below."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
+    from django.conf import settings
+
+    # Names say what and when; every entry runs a task that loads by id and calls a service.
+    sender.add_periodic_task(
+        settings.HEARTBEAT_INTERVAL_SECONDS,
+        sender.signature("portal.ops.tasks.heartbeat"),
+        name=f"every-{settings.HEARTBEAT_INTERVAL_SECONDS}s-heartbeat",
+    )
+    # Overdue reminders (portal/notifications): scan every site, sweep the ledger, keep it small.
+    sender.add_periodic_task(
+        settings.NOTIFY_SCAN_INTERVAL_MINUTES * 60,
+        sender.signature("portal.notifications.tasks.scan_all", queue=settings.NOTIFY_QUEUE),
+        name=f"every-{settings.NOTIFY_SCAN_INTERVAL_MINUTES}-min-scan-overdue",
+    )
+    sender.add_periodic_task(
+        settings.NOTIFY_SWEEP_INTERVAL_SECONDS,
+        sender.signature("portal.notifications.tasks.sweep", queue=settings.NOTIFY_QUEUE),
+        name=f"every-{settings.NOTIFY_SWEEP_INTERVAL_SECONDS}s-sweep-deliveries",
+    )
+    sender.add_periodic_task(
+        crontab(hour=3, minute=37),
+        sender.signature("portal.notifications.tasks.purge", queue=settings.NOTIFY_QUEUE),
+        name="daily-0337-purge-old-deliveries",
+    )
+    sender.add_periodic_task(
+        settings.HEALTH_REFRESH_MINUTES * 60,
+        sender.signature("portal.sites.tasks.refresh_health_all"),
+        name=f"every-{settings.HEALTH_REFRESH_MINUTES}-min-site-health",
+    )
+    sender.add_periodic_task(
+        crontab(hour=settings.REPORT_SNAPSHOT_HOUR, minute=45),
+        sender.signature("portal.reports.tasks.snapshot_all"),
+        name=f"daily-{settings.REPORT_SNAPSHOT_HOUR:02d}45-report-snapshots",
+    )
+    sender.add_periodic_task(
+        crontab(
+            day_of_week=settings.REPORT_DIGEST_WEEKDAY,
+            hour=settings.REPORT_DIGEST_HOUR,
+            minute=0,
+        ),
+        sender.signature("portal.reports.tasks.digest_all"),
+        name=f"weekly-{settings.REPORT_DIGEST_WEEKDAY}-{settings.REPORT_DIGEST_HOUR:02d}00-lead-digest",
+    )
+    sender.add_periodic_task(
+        crontab(hour=3, minute=17),
+        sender.signature("portal.sites.tasks.purge_audit"),
+        name="daily-0317-purge-old-audit-entries",
+    )

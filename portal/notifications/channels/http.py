@@ -1,0 +1,111 @@
+"""The one door for notifications' outgoing HTTP (webhooks, Slack): a timeout, a bounded answer,
+no redirects, and the address policy of the Frappe client's seam with our own settings (receivers
+may be on a private network; loopback and plain http only in development and tests).
+
+The policy is checked on the resolved addresses right before each send. slack_sdk sends through
+urllib, so for Slack this pre-check is the guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+from portal.notifications.channels import TransportError
+from portal.sites.frappe.errors import FrappeError
+from portal.sites.frappe.http import AddressPolicy
+
+MAX_ANSWER_BYTES = 64 * 1024
+USER_AGENT = "frappe-task-portal-notifications/1"
+
+
+def policy() -> AddressPolicy:
+    return AddressPolicy(
+        allow_private=settings.NOTIFY_ALLOW_PRIVATE_NETWORKS,
+        allow_loopback=settings.NOTIFY_ALLOW_LOOPBACK,
+        allow_insecure_http=settings.NOTIFY_ALLOW_INSECURE_HTTP,
+    )
+
+
+def check_url(url: str) -> None:
+    """TransportError (permanent) unless the URL may be contacted."""
+    try:
+        policy().check_url(url)
+    except FrappeError as exc:
+        permanent = exc.permanent
+        message = exc.message.replace("This portal only talks to sites", "Only receivers")
+        raise TransportError(f"{host_of(url)}: {message}", permanent=permanent) from None
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.hostname or "?"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+
+def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
+    """POST exactly these bytes. Raises TransportError for what never got an answer."""
+    check_url(url)
+    timeout = settings.NOTIFY_HTTP_TIMEOUT
+    host = host_of(url)
+    try:
+        response = requests.post(
+            url,
+            data=body,
+            headers={"User-Agent": USER_AGENT, **headers},
+            timeout=(min(timeout, 5.0), timeout),
+            allow_redirects=False,
+            stream=True,
+        )
+    except requests.exceptions.ConnectTimeout:
+        raise TransportError(f"{host}: the connection timed out.") from None
+    except requests.exceptions.ReadTimeout:
+        # The request went out; the receiver may have acted on it.
+        raise TransportError(
+            f"{host}: no answer within {timeout:g} s.", maybe_delivered=True
+        ) from None
+    except requests.exceptions.SSLError as exc:
+        raise TransportError(
+            f"{host}: TLS failed ({type(exc).__name__}).", permanent=True
+        ) from None
+    except requests.exceptions.ConnectionError as exc:
+        reason = _reason(exc)
+        raise TransportError(f"{host}: could not connect ({reason}).") from None
+    except requests.exceptions.RequestException as exc:
+        raise TransportError(f"{host}: request failed ({type(exc).__name__}).") from None
+    try:
+        raw = response.raw.read(MAX_ANSWER_BYTES, decode_content=True) or b""
+    except (requests.exceptions.RequestException, OSError):
+        raw = b""
+    finally:
+        response.close()
+    return Answer(
+        status=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        text=raw.decode("utf-8", errors="replace"),
+    )
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "No route to host"):
+        if marker in text:
+            return marker.lower()
+    return type(exc).__name__
+
+
+def retry_after(headers: dict[str, str]) -> float | None:
+    """Retry-After in seconds (the HTTP-date form is rare from these receivers: ignored)."""
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return float(value)
+    return None

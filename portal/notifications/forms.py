@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from portal.notifications.models import Channel, Rule
+from portal.sites.models import Site
+
+WEEKDAYS = [
+    ("0", _("Monday")), ("1", _("Tuesday")), ("2", _("Wednesday")), ("3", _("Thursday")),
+    ("4", _("Friday")), ("5", _("Saturday")), ("6", _("Sunday")),
+]  # fmt: skip
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in text.replace("\n", ",").split(",") if w.strip()]
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value}) from None
+    return value
+
+
+class RuleForm(forms.ModelForm):
+    priorities_text = forms.CharField(
+        label=_("Priorities (comma-separated, empty: all)"), required=False
+    )
+    task_types_text = forms.CharField(
+        label=_("Task types (comma-separated, empty: all)"), required=False
+    )
+    fixed_addresses_text = forms.CharField(
+        label=_("Also email these addresses (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    working_days = forms.MultipleChoiceField(
+        label=_("Working days (none ticked: every day)"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Rule
+        fields = [
+            "name", "enabled", "sites", "buckets", "assignees", "team_leads",
+            "person_channel", "broadcast_channels", "first_after_minutes", "repeat_every_hours",
+            "max_repeats", "escalate_after_hours", "quiet_start", "quiet_end", "time_zone",
+            "language", "shape",
+        ]  # fmt: skip
+        widgets = {
+            "sites": forms.CheckboxSelectMultiple,
+            "broadcast_channels": forms.CheckboxSelectMultiple,
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+        labels = {
+            "sites": _("Sites (none ticked: every active site)"),
+            "person_channel": _("Reach people by (empty: email)"),
+            "broadcast_channels": _("Also post every task to these Slack channels and webhooks"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = Site.objects.all()
+        people = [c.pk for c in Channel.objects.all() if c.reaches_people]
+        self.fields["person_channel"].queryset = Channel.objects.filter(pk__in=people)
+        self.fields["broadcast_channels"].queryset = Channel.objects.exclude(
+            kind=Channel.Kind.EMAIL
+        )
+        if self.instance.pk:
+            self.initial["priorities_text"] = ", ".join(self.instance.priorities)
+            self.initial["task_types_text"] = ", ".join(self.instance.task_types)
+            self.initial["fixed_addresses_text"] = "\n".join(self.instance.fixed_addresses)
+            self.initial["working_days"] = [str(d) for d in self.instance.working_days]
+
+    def clean_time_zone(self):
+        return _zone(self.cleaned_data["time_zone"])
+
+    def clean_fixed_addresses_text(self):
+        addresses = _words(self.cleaned_data["fixed_addresses_text"])
+        for address in addresses:
+            validate_email(address)
+        return [a.lower() for a in addresses]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("quiet_start"), data.get("quiet_end")
+        if (start is None) != (end is None):
+            raise ValidationError(_("Give both ends of the quiet hours, or neither."))
+        return data
+
+    def save(self, commit=True):
+        rule = super().save(commit=False)
+        rule.priorities = _words(self.cleaned_data["priorities_text"])
+        rule.task_types = _words(self.cleaned_data["task_types_text"])
+        rule.fixed_addresses = self.cleaned_data["fixed_addresses_text"]
+        rule.working_days = sorted(int(d) for d in self.cleaned_data["working_days"])
+        if commit:
+            rule.save()
+            self.save_m2m()
+        return rule
+
+
+# Form field → key in Channel.config.
+CONFIG_KEYS = {
+    "slack_token": "token",
+    "slack_signing_secret": "signing_secret",
+    "slack_url": "url",
+    "webhook_secret": "secret",
+    "webhook_url": "url",
+}
+SECRET_FIELDS = tuple(CONFIG_KEYS)
+
+
+class ChannelForm(forms.ModelForm):
+    """Secrets are write-only: left blank, the stored value stays."""
+
+    from_email = forms.EmailField(label=_("From address (empty: the default)"), required=False)
+    slack_mode = forms.ChoiceField(
+        label=_("Slack via"),
+        required=False,
+        choices=[("webhook", _("an incoming webhook")), ("bot", _("a bot token"))],
+    )
+    slack_url = forms.URLField(
+        label=_("Incoming webhook URL"),
+        required=False,
+        widget=forms.PasswordInput,
+        assume_scheme="https",
+    )
+    slack_token = forms.CharField(
+        label=_("Bot token (xoxb-...)"), required=False, widget=forms.PasswordInput
+    )
+    slack_channel = forms.CharField(
+        label=_("Channel to post to (#name or ID), for a bot"), required=False
+    )
+    slack_signing_secret = forms.CharField(
+        label=_("Signing secret (for the Done and Snooze buttons)"),
+        required=False,
+        widget=forms.PasswordInput,
+    )
+    webhook_url = forms.URLField(label=_("Receiver URL"), required=False, assume_scheme="https")
+    webhook_secret = forms.CharField(
+        label=_("Signing secret"), required=False, widget=forms.PasswordInput
+    )
+
+    class Meta:
+        model = Channel
+        fields = ["name", "kind", "enabled"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        config = self.instance.config or {}
+        self.initial.setdefault("from_email", config.get("from_email", ""))
+        self.initial.setdefault("slack_mode", config.get("mode", "webhook"))
+        self.initial.setdefault("slack_channel", config.get("channel", ""))
+        if self.instance.kind == Channel.Kind.WEBHOOK:
+            # The webhook URL is not secret the way Slack's is (no credential in it).
+            self.initial.setdefault("webhook_url", config.get("url", ""))
+        for name in SECRET_FIELDS:
+            key = self._config_key(name)
+            if config.get(key) and name != "webhook_url":
+                self.fields[name].help_text = _("Set. Leave blank to keep it.")
+
+    @staticmethod
+    def _config_key(name: str) -> str:
+        return CONFIG_KEYS[name]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        config = dict(self.instance.config or {}) if self.instance.kind == kind else {}
+        if kind == Channel.Kind.EMAIL:
+            config = {"from_email": data.get("from_email") or ""}
+        elif kind == Channel.Kind.SLACK:
+            config["mode"] = data.get("slack_mode") or "webhook"
+            config["channel"] = (data.get("slack_channel") or "").strip()
+            for name in ("slack_url", "slack_token", "slack_signing_secret"):
+                if data.get(name):
+                    config[self._config_key(name)] = data[name].strip()
+            if config["mode"] == "webhook" and not config.get("url"):
+                self.add_error("slack_url", _("An incoming webhook needs its URL."))
+            if config["mode"] == "bot" and not config.get("token"):
+                self.add_error("slack_token", _("A bot needs its token."))
+        elif kind == Channel.Kind.WEBHOOK:
+            if data.get("webhook_url"):
+                config["url"] = data["webhook_url"].strip()
+            if data.get("webhook_secret"):
+                config["secret"] = data["webhook_secret"].strip()
+            if not config.get("url"):
+                self.add_error("webhook_url", _("A webhook needs the receiver's URL."))
+        self.instance.config = config
+        return data

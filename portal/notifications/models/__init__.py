@@ -1,0 +1,20 @@
+from portal.notifications.models.channels import Channel
+from portal.notifications.models.inbound import InboundWebhook, TaskTransition
+from portal.notifications.models.ledger import Delivery, DeliveryItem, ReminderState, step_label
+from portal.notifications.models.rules import OptOut, Rule
+from portal.notifications.models.watch import ScanRun, SiteScan, WatchedTask
+
+__all__ = [
+    "Channel",
+    "Delivery",
+    "DeliveryItem",
+    "InboundWebhook",
+    "OptOut",
+    "ReminderState",
+    "Rule",
+    "ScanRun",
+    "SiteScan",
+    "TaskTransition",
+    "WatchedTask",
+    "step_label",
+]

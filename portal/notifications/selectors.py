@@ -1,0 +1,132 @@
+"""Reads for pages (here and in other apps: issue 7's task page shows a task's reminder history
+through ``reminder_history_for_task``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from portal.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryItem,
+    ScanRun,
+    WatchedTask,
+    step_label,
+)
+
+CHUNK = 500  # ids per query: well under SQLite's bound on variables
+
+
+def watched_open(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], WatchedTask]:
+    """The open watched tasks among these (site id, task id) pairs, by pair."""
+    by_site: dict[int, list[int]] = defaultdict(list)
+    for site_id, task_id in set(pairs):
+        by_site[site_id].append(task_id)
+    found: dict[tuple[int, int], WatchedTask] = {}
+    for site_id, task_ids in by_site.items():
+        for start in range(0, len(task_ids), CHUNK):
+            rows = WatchedTask.objects.filter(
+                site_id=site_id,
+                task_id__in=task_ids[start : start + CHUNK],
+                closed_seq__isnull=True,
+            )
+            found.update({(w.site_id, w.task_id): w for w in rows})
+    return found
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    delivery_id: int
+    at: datetime  # sent, or planned
+    status: str
+    status_label: str
+    step: str  # first, repeat n, escalation
+    channel: str
+    channel_kind: str
+    recipient: str
+    rule: str
+    error: str
+
+
+def reminder_history_for_task(*, site_id: int, task_id: int) -> list[HistoryEntry]:
+    """Every reminder planned for one task, newest first."""
+    items = (
+        DeliveryItem.objects.filter(site_id=site_id, task_id=task_id)
+        .select_related("delivery", "delivery__channel")
+        .order_by("-delivery__created_at", "-id")
+    )
+    labels = dict(Delivery.Status.choices)
+    history = []
+    for item in items:
+        delivery = item.delivery
+        history.append(
+            HistoryEntry(
+                delivery_id=delivery.pk,
+                at=delivery.sent_at or delivery.send_after or delivery.created_at,
+                status=delivery.status,
+                status_label=str(labels.get(delivery.status, delivery.status)),
+                step=step_label(item.step),
+                channel=delivery.channel.name if delivery.channel else delivery.channel_kind,
+                channel_kind=delivery.channel_kind,
+                recipient=delivery.recipient or (delivery.channel.name if delivery.channel else ""),
+                rule=delivery.rule_name,
+                error=delivery.last_error,
+            )
+        )
+    return history
+
+
+def delivery_list(
+    *, site_id: int | None = None, channel_id: int | None = None, status: str = ""
+) -> QuerySet[Delivery]:
+    deliveries = Delivery.objects.select_related("channel")
+    if site_id:
+        deliveries = deliveries.filter(Q(site_id=site_id) | Q(items__site_id=site_id)).distinct()
+    if channel_id:
+        deliveries = deliveries.filter(channel_id=channel_id)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries.order_by("-created_at", "-id")
+
+
+def delivery_counts() -> dict[str, int]:
+    rows = Delivery.objects.order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def channels_broken() -> QuerySet[Channel]:
+    return Channel.objects.filter(broken_at__isnull=False)
+
+
+def scan_runs_recent(*, limit: int = 10) -> QuerySet[ScanRun]:
+    return ScanRun.objects.prefetch_related("site_scans__site").order_by("-started_at", "-id")[
+        :limit
+    ]
+
+
+def reminder_counts_for_sites(
+    *, site_ids: list[int], since: datetime, until: datetime
+) -> dict[int, dict[str, int]]:
+    """Per site, task reminders sent in [since, until): {"sent": n, "escalations": m}. A digest
+    counts once for each task it covered (its tasks may be on several sites); escalations are
+    counted apart from the other steps. Read by the reports (issue 9)."""
+    rows = (
+        DeliveryItem.objects.filter(
+            site_id__in=site_ids,
+            delivery__status=Delivery.Status.SENT,
+            delivery__sent_at__gte=since,
+            delivery__sent_at__lt=until,
+        )
+        .values_list("site_id", "step")
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for site_id, step in rows:
+        entry = counts.setdefault(site_id, {"sent": 0, "escalations": 0})
+        entry["escalations" if step == DeliveryItem.ESCALATION else "sent"] += 1
+    return counts

@@ -1,0 +1,119 @@
+"""Acting from a reminder: Done and Snooze (one day) written back to the site with its service
+credential and audited; unsubscribing; and stopping reminders for a finished task."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal import clock
+from portal.notifications.models import OptOut, TaskTransition, WatchedTask
+from portal.notifications.services.ledger import deliveries_obsolete_for_task
+from portal.notifications.tokens import ActionLink
+from portal.sites.audit import audit_record
+from portal.sites.frappe import FrappeError, InputRefused, Vocabulary, portal_status, site_status
+from portal.sites.models import ServiceCredential, Site
+from portal.sites.services import clients
+from portal.sites.services.cache import site_cache_bump
+
+log = logging.getLogger(__name__)
+SNOOZE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    ok: bool
+    message: str
+
+
+def _credential_label(site: Site) -> str:
+    credential = ServiceCredential.objects.filter(site=site).first()
+    if credential is None:
+        return "service credential"
+    if credential.kind == ServiceCredential.Kind.API_KEY:
+        return f"service API key {credential.api_key}"
+    return "service connection"
+
+
+def task_finished(*, site: Site, task_id: int, status: str, source: str) -> TaskTransition:
+    """Records a status the portal observed; a finished task stops being reminded at once."""
+    with transaction.atomic():
+        transition = TaskTransition.objects.create(
+            site=site,
+            task_id=task_id,
+            status=status[:60],
+            portal_status=portal_status(status),
+            at=clock.now(),
+            source=source,
+        )
+        if transition.portal_status in ("done", "cancelled"):
+            # Kept closed (not deleted) so a scan that read the site before now cannot revive it.
+            WatchedTask.objects.filter(site=site, task_id=task_id).update(closed_seq=transition.pk)
+            deliveries_obsolete_for_task(site_id=site.pk, task_id=task_id)
+    return transition
+
+
+def task_act(*, link: ActionLink, actor: str) -> ActionResult:
+    """Done or Snooze, as the link says, on the link's site and task."""
+    site = Site.objects.filter(pk=link.site_id, is_active=True).first()
+    if site is None:
+        return ActionResult(False, _("This site is no longer in the portal."))
+    credential = _credential_label(site)
+    try:
+        client = clients.client_for_service(site)
+        vocabulary = client.vocabulary()
+        if link.action == "done":
+            status = site_status("done", vocabulary)
+            task = client.update_status(link.task_id, status)
+            changes = {"status": status}
+        else:
+            task, changes = _snooze(client, link.task_id, vocabulary)
+    except (FrappeError, clients.NotConnected, ValueError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        audit_record(
+            user=None, site=site, action=f"reminder_{link.action}", task_id=link.task_id,
+            changes={"by": actor}, credential=credential, ok=False, error=message,
+        )  # fmt: skip
+        if isinstance(exc, FrappeError):
+            clients.site_failed(site, exc)
+        return ActionResult(False, message)
+    audit_record(
+        user=None, site=site, action=f"reminder_{link.action}", task_id=link.task_id,
+        changes={**changes, "by": actor}, credential=credential,
+    )  # fmt: skip
+    site_cache_bump(site.pk)
+    if link.action == "done":
+        task_finished(site=site, task_id=link.task_id, status=task.status or changes["status"],
+                      source=TaskTransition.Source.ACTION)  # fmt: skip
+        return ActionResult(True, _("Marked done on %(site)s.") % {"site": site.name})
+    # A new due date is a new episode: the next scan stops reminding until it passes again.
+    WatchedTask.objects.filter(site=site, task_id=link.task_id).delete()
+    deliveries_obsolete_for_task(site_id=site.pk, task_id=link.task_id)
+    return ActionResult(True, _("Snoozed for one day on %(site)s.") % {"site": site.name})
+
+
+def _snooze(client, task_id: int, vocabulary: Vocabulary):
+    """Due date one day from now (site time). A task the site marked ``late`` keeps that status
+    on save [243], which the portal counts as overdue: it goes back to an open status."""
+    current = client.get_task(task_id)
+    if not current.is_open:
+        raise InputRefused(_("This task is already finished."))
+    due = (clock.now() + SNOOZE).astimezone(client.zone).replace(microsecond=0)
+    changes: dict[str, str] = {"due_date": due.strftime("%Y-%m-%d %H:%M:%S")}
+    if (current.status or "").strip().lower() == "late":
+        changes["status"] = site_status("open", vocabulary)
+    # Naive strings are site-local to the client, as the site itself stores dates.
+    task = client.edit_task(task_id, **changes)
+    return task, changes
+
+
+def address_unsubscribe(*, address: str, source: str = "link") -> bool:
+    """Returns True when this call added the opt-out."""
+    _, created = OptOut.objects.get_or_create(
+        address=address.lower()[:254], defaults={"source": source, "created_at": clock.now()}
+    )
+    return created

@@ -1,0 +1,210 @@
+"""Rendering a delivery into what its channel sends: an email (subject, text, HTML), Slack Block
+Kit, or a webhook's JSON. Rendered at send time, in the recipient's language and zone, from the
+tasks still open then: a task finished after planning is left out, and a delivery left with
+nothing open is not sent at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.timesince import timesince
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
+
+from portal import clock
+from portal.notifications import tokens
+from portal.notifications.channels import Message
+from portal.notifications.models import Delivery, WatchedTask, step_label
+from portal.notifications.selectors import watched_open
+from portal.notifications.services.formats import email_headers, slack_blocks, webhook_payload
+from portal.sites.frappe.links import task_url
+from portal.sites.models import Site
+
+DIGEST_MAX_TASKS = 200
+
+
+@dataclass
+class Entry:
+    site_id: int
+    site_name: str
+    site_url: str
+    task_id: int
+    title: str
+    priority: str
+    status: str
+    bucket: str
+    due_date: datetime | None
+    became_at: datetime
+    overdue_for: str
+    step: int | None  # None for a task a digest lists as "still overdue"
+    step_label: str
+    portal_url: str
+    site_task_url: str
+    done_url: str
+    snooze_url: str
+    done_token: str
+    snooze_token: str
+
+
+def absolute(path: str) -> str:
+    return settings.PORTAL_BASE_URL + path
+
+
+def portal_task_url(site_id: int, task_id: int) -> str:
+    """The portal's task page (issue 7: /tasks/<site_id>/<task_id>/)."""
+    return absolute(f"/tasks/{site_id}/{task_id}/")
+
+
+def _step_text(step: int) -> str:
+    label = step_label(step)
+    if label == "first":
+        return _("first reminder")
+    if label == "escalation":
+        return _("escalation")
+    return _("repeat %(n)s") % {"n": step}
+
+
+def _entry(
+    task: WatchedTask, site: Site, *, step: int | None, delivery: Delivery, now: datetime
+) -> Entry:
+    def token(action: str) -> str:
+        return tokens.action_token(
+            action=action,
+            site_id=task.site_id,
+            task_id=task.task_id,
+            recipient=delivery.recipient or f"channel:{delivery.channel_id}",
+            delivery_id=delivery.pk,
+        )
+
+    done, snooze = token("done"), token("snooze")
+    return Entry(
+        site_id=site.pk,
+        site_name=site.name,
+        site_url=site.base_url,
+        task_id=task.task_id,
+        title=task.title or _("Task %(id)s") % {"id": task.task_id},
+        priority=task.priority,
+        status=task.status,
+        bucket=task.bucket,
+        due_date=task.due_date,
+        became_at=task.became_at,
+        overdue_for=timesince(task.became_at, now),
+        step=step,
+        step_label=_step_text(step) if step is not None else _("still open"),
+        portal_url=portal_task_url(site.pk, task.task_id),
+        site_task_url=task_url(site.base_url, task.task_id),
+        done_url=absolute(reverse("notifications:act", args=[done])),
+        snooze_url=absolute(reverse("notifications:act", args=[snooze])),
+        done_token=done,
+        snooze_token=snooze,
+    )
+
+
+def delivery_entries(
+    delivery: Delivery, now: datetime
+) -> tuple[list[Entry], list[Entry], int, int]:
+    """(due entries, other still-open entries, due not listed, others not listed), most overdue
+    first, open tasks only. Long digests list the first DIGEST_MAX_TASKS of each."""
+    items = list(delivery.items.all())
+    context_pairs = [(p[0], p[1]) for p in delivery.context]
+    watched = watched_open([(i.site_id, i.task_id) for i in items] + context_pairs)
+    if not watched:
+        return [], [], 0, 0
+    sites = {s.pk: s for s in Site.objects.filter(pk__in={p[0] for p in watched})}
+    due_items, seen = [], set()
+    for item in items:
+        task = watched.get((item.site_id, item.task_id))
+        if task is None or task.episode != item.episode or item.site_id not in sites:
+            continue  # finished, or a new episode (snoozed) since this was planned
+        due_items.append((task, item.step))
+        seen.add((item.site_id, item.task_id))
+    other_tasks = [
+        watched[pair]
+        for pair in dict.fromkeys(context_pairs)
+        if pair in watched and pair not in seen and pair[0] in sites
+    ]
+    order = lambda t: (t.became_at, t.site_id, t.task_id)  # noqa: E731
+    due_items.sort(key=lambda pair: order(pair[0]))
+    other_tasks.sort(key=order)
+    due = [
+        _entry(task, sites[task.site_id], step=step, delivery=delivery, now=now)
+        for task, step in due_items[:DIGEST_MAX_TASKS]
+    ]
+    others = [
+        _entry(task, sites[task.site_id], step=None, delivery=delivery, now=now)
+        for task in other_tasks[:DIGEST_MAX_TASKS]
+    ]
+    return (due, others, max(0, len(due_items) - DIGEST_MAX_TASKS),
+            max(0, len(other_tasks) - DIGEST_MAX_TASKS))  # fmt: skip
+
+
+def _context(
+    delivery: Delivery, due: list[Entry], others: list[Entry], more_due: int, more_others: int
+) -> dict:
+    language = delivery.language or "en"
+    bidi = get_language_info(language)["bidi"] if language in dict(settings.LANGUAGES) else False
+    unsubscribe = ""
+    if delivery.recipient:
+        token = tokens.unsubscribe_token(address=delivery.recipient)
+        unsubscribe = absolute(reverse("notifications:unsubscribe", args=[token]))
+    return {
+        "delivery": delivery,
+        "due": due,
+        "others": others,
+        "count": len(due) + more_due,
+        "more_due": more_due,
+        "more_others": more_others,
+        "escalation": any(e.step == -1 for e in due),
+        "language": language,
+        "direction": "rtl" if bidi else "ltr",
+        "recipient_name": delivery.recipient_name,
+        "portal_url": settings.PORTAL_BASE_URL + "/",
+        "unsubscribe_url": unsubscribe,
+    }
+
+
+def render_email(kind: str, context: dict) -> tuple[str, str, str]:
+    """The trio of templates of one email kind: subject, text body, HTML body."""
+    base = f"notifications/email/{kind}"
+    subject = render_to_string(f"{base}-subject.txt", context)
+    subject = " ".join(subject.split())[:200]
+    return (
+        subject,
+        render_to_string(f"{base}-body.txt", context),
+        render_to_string(f"{base}-body.html", context),
+    )
+
+
+def message_render(delivery: Delivery, *, now: datetime | None = None) -> Message | None:
+    now = now or clock.now()
+    with (
+        translation.override(delivery.language or "en"),
+        timezone.override(ZoneInfo(delivery.time_zone or "UTC")),
+    ):
+        due, others, more_due, more_others = delivery_entries(delivery, now)
+        if not due:
+            return None
+        context = _context(delivery, due, others, more_due, more_others)
+        message = Message(
+            key=delivery.key,
+            recipient=delivery.recipient,
+            recipient_name=delivery.recipient_name,
+            language=context["language"],
+        )
+        if delivery.channel_kind == "email":
+            message.subject, message.text, message.html = render_email("reminder", context)
+            message.headers = email_headers(delivery, context)
+        elif delivery.channel_kind == "slack":
+            blocks = slack_blocks(context)
+            message.blocks = blocks
+            message.text = blocks[0]["text"]["text"] + ": " + ", ".join(e.title for e in due[:5])
+        else:
+            message.payload = webhook_payload(delivery, context)
+        return message

@@ -1,0 +1,290 @@
+"""Planning: which reminder steps are due now, for whom, on which channel, in what shape.
+
+For each enabled rule, under a lock on the rule's row (PostgreSQL: SELECT ... FOR UPDATE; SQLite:
+the write transaction itself), the planner reads where each task's reminders stand
+(``ReminderState``), decides the due steps (first, repeat n, escalation), and writes delivery rows,
+their items and the advanced state in one transaction; sends are enqueued on commit. A second
+scan finds the state advanced and plans nothing; racing planners meet the unique constraints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from portal.notifications.models import Channel, ReminderState, Rule, ScanRun, WatchedTask
+from portal.notifications.services.recipients import Directory, Person, zone_or
+from portal.notifications.timing import (
+    ALL_DAYS,
+    ESCALATION,
+    Sent,
+    Timing,
+    Window,
+    escalation_due,
+    next_open,
+    next_step,
+)
+
+log = logging.getLogger(__name__)
+
+
+StateKey = tuple[int, str, int, int, str]  # channel, recipient, site, task, episode
+
+
+@dataclass
+class StateRow:
+    """Where one task's reminders stand for one recipient (a ReminderState row, light)."""
+
+    pk: int | None
+    last_step: int | None = None
+    last_at: datetime | None = None
+    escalated_at: datetime | None = None
+
+
+def states_load(rule: Rule) -> dict[StateKey, StateRow]:
+    rows = ReminderState.objects.filter(rule=rule).values_list(
+        "pk", "channel_id", "recipient", "site_id", "task_id", "episode", "last_step", "last_at",
+        "escalated_at",
+    )  # fmt: skip
+    return {
+        (c, r, s, t, e): StateRow(pk, step, at, esc) for pk, c, r, s, t, e, step, at, esc in rows
+    }
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: Channel
+    address: str  # "" for the channel's own destination
+    name: str
+    language: str
+    time_zone: str
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.channel.pk, self.address)
+
+
+@dataclass
+class PlannedItem:
+    task: WatchedTask
+    step: int
+
+
+@dataclass
+class PlannedDelivery:
+    rule: Rule
+    recipient: Recipient
+    items: list[PlannedItem]
+    context: list[WatchedTask] = field(default_factory=list)
+    send_after: datetime | None = None
+    held_reason: str = ""
+    shape: str = Rule.Shape.DIGEST
+
+
+def rule_timing(rule: Rule) -> Timing:
+    return Timing(
+        first_after=timedelta(minutes=rule.first_after_minutes),
+        repeat_every=timedelta(hours=rule.repeat_every_hours) if rule.repeat_every_hours else None,
+        max_repeats=rule.max_repeats,
+        escalate_after=(
+            timedelta(hours=rule.escalate_after_hours) if rule.escalate_after_hours else None
+        ),
+    )
+
+
+def rule_window(rule: Rule) -> Window:
+    days = frozenset(int(d) for d in rule.working_days) if rule.working_days else ALL_DAYS
+    return Window(quiet_start=rule.quiet_start, quiet_end=rule.quiet_end, working_days=days)
+
+
+def email_channel() -> Channel:
+    """The SMTP channel people are reached by unless a rule picks a Slack bot."""
+    channel = Channel.objects.filter(kind=Channel.Kind.EMAIL).order_by("pk").first()
+    if channel is None:
+        channel, _ = Channel.objects.get_or_create(
+            name="Email", defaults={"kind": Channel.Kind.EMAIL}
+        )
+    return channel
+
+
+def in_scope(rule: Rule, task: WatchedTask, site_ids: set[int] | None) -> bool:
+    if site_ids is not None and task.site_id not in site_ids:
+        return False
+    if not rule.wants(task.bucket):
+        return False
+    if rule.priorities and task.priority not in rule.priorities:
+        return False
+    return not (rule.task_types and task.task_type not in rule.task_types)
+
+
+class _RulePlanner:
+    def __init__(
+        self, rule: Rule, directory: Directory, now: datetime, states: dict[StateKey, StateRow]
+    ) -> None:
+        self.rule = rule
+        self.directory = directory
+        self.now = now
+        self.timing = rule_timing(rule)
+        self.window = rule_window(rule)
+        person_channel = rule.person_channel or email_channel()
+        usable = person_channel.enabled and person_channel.reaches_people
+        self.person_channel = person_channel if usable else None
+        self.broadcasts = [c for c in rule.broadcast_channels.all() if c.enabled]
+        self.states = states
+        self.due: dict[tuple[int, str], list[PlannedItem]] = defaultdict(list)
+        self.context: dict[tuple[int, str], list[WatchedTask]] = defaultdict(list)
+        self.recipients: dict[tuple[int, str], Recipient] = {}
+
+    def _person(self, person: Person) -> Recipient | None:
+        if self.person_channel is None or self.directory.opted_out_of(person.address):
+            return None
+        language = person.language or self.rule.language
+        return Recipient(
+            self.person_channel, person.address, person.name, language, person.time_zone
+        )
+
+    def _channel(self, channel: Channel) -> Recipient:
+        zone = zone_or(self.rule.time_zone, "UTC")
+        return Recipient(channel, "", channel.name, self.rule.language, zone)
+
+    def recipients_of(self, task: WatchedTask) -> tuple[list[Recipient], list[Recipient]]:
+        """(regular recipients, escalation recipients) of one task."""
+        regular: list[Recipient] = []
+        people: list[Person] = []
+        if self.rule.assignees:
+            people += [p for a in task.assignees if (p := self.directory.assignee(task.site_id, a))]
+        leads = self.directory.leads(task.site_id, task.assignees)
+        if self.rule.team_leads:
+            people += leads
+        for address in self.rule.fixed_addresses:
+            people.append(
+                self.directory.fixed(
+                    address, language=self.rule.language, time_zone=self.rule.time_zone
+                )
+            )
+        for person in people:
+            recipient = self._person(person)
+            if recipient is not None and recipient not in regular:
+                regular.append(recipient)
+        regular += [self._channel(c) for c in self.broadcasts]
+        escalation = [r for p in leads if (r := self._person(p)) is not None]
+        return regular, escalation
+
+    def state(self, recipient: Recipient, task: WatchedTask) -> StateRow | None:
+        return self.states.get(
+            (recipient.channel.pk, recipient.address, task.site_id, task.task_id, task.episode)
+        )
+
+    def consider(self, task: WatchedTask) -> None:
+        regular, escalation = self.recipients_of(task)
+        for recipient in regular:
+            state = self.state(recipient, task)
+            last = None
+            if state is not None and state.last_step is not None and state.last_at is not None:
+                last = Sent(step=state.last_step, at=state.last_at)
+            step = next_step(timing=self.timing, became_at=task.became_at, now=self.now, last=last)
+            self.recipients[recipient.key] = recipient
+            if step is not None:
+                self.due[recipient.key].append(PlannedItem(task, step))
+            elif last is not None:
+                self.context[recipient.key].append(task)  # reminded before, still open
+        for recipient in escalation:
+            state = self.state(recipient, task)
+            escalated = state is not None and state.escalated_at is not None
+            if escalation_due(
+                timing=self.timing, became_at=task.became_at, now=self.now, escalated=escalated
+            ):
+                self.recipients[recipient.key] = recipient
+                self.due[recipient.key].append(PlannedItem(task, ESCALATION))
+
+    def deliveries(self) -> list[PlannedDelivery]:
+        planned: list[PlannedDelivery] = []
+        for key, items in self.due.items():
+            recipient = self.recipients[key]
+            items.sort(key=lambda i: (i.task.became_at, i.task.site_id, i.task.task_id))
+            send_after = next_open(
+                now=self.now, zone=ZoneInfo(recipient.time_zone), window=self.window
+            )
+            held = "quiet hours or a day off" if send_after > self.now else ""
+            if self.rule.shape == Rule.Shape.TASK:
+                for item in items:
+                    planned.append(
+                        PlannedDelivery(
+                            self.rule, recipient, [item], [], send_after, held, Rule.Shape.TASK
+                        )
+                    )
+                continue
+            covered = {(i.task.site_id, i.task.task_id) for i in items}
+            context = [
+                t for t in self.context.get(key, []) if (t.site_id, t.task_id) not in covered
+            ]
+            context.sort(key=lambda t: (t.became_at, t.site_id, t.task_id))
+            planned.append(
+                PlannedDelivery(
+                    self.rule, recipient, items, context, send_after, held, Rule.Shape.DIGEST
+                )
+            )
+        return planned
+
+
+def rule_plan(
+    *, rule: Rule, tasks: list[WatchedTask], directory: Directory, now: datetime,
+    site_ids: set[int] | None, states: dict[StateKey, StateRow] | None = None,
+) -> list[PlannedDelivery]:  # fmt: skip
+    states = states_load(rule) if states is None else states
+    planner = _RulePlanner(rule, directory, now, states)
+    for task in tasks:
+        if task.is_open and in_scope(rule, task, site_ids):
+            planner.consider(task)
+    return planner.deliveries()
+
+
+def reminders_plan(
+    *,
+    tasks: list[WatchedTask],
+    site_ids: list[int],
+    now: datetime,
+    run: ScanRun | None = None,
+    dry_run: bool = False,
+) -> list[PlannedDelivery]:
+    """Plans (and unless ``dry_run`` writes and enqueues) every enabled rule's due reminders."""
+    from portal.notifications.services.deliveries import deliveries_create
+
+    planned_all: list[PlannedDelivery] = []
+    rules = list(Rule.objects.filter(enabled=True).prefetch_related("sites"))
+    if not rules or not site_ids:
+        return planned_all
+    directory = Directory(site_ids=site_ids, default_language="")
+    for rule in rules:
+        scope = {s.pk for s in rule.sites.all()} or None
+        if scope is not None:
+            scope &= set(site_ids)
+        if dry_run:
+            planned_all += rule_plan(
+                rule=rule, tasks=tasks, directory=directory, now=now, site_ids=scope
+            )
+            continue
+        try:
+            with transaction.atomic():
+                # Serialises planners of this rule: the second sees the first one's state.
+                locked = Rule.objects.select_for_update().get(pk=rule.pk)
+                states = states_load(locked)
+                planned = rule_plan(
+                    rule=locked, tasks=tasks, directory=directory, now=now, site_ids=scope,
+                    states=states,
+                )  # fmt: skip
+                deliveries_create(planned=planned, run=run, now=now, states=states)
+        except Rule.DoesNotExist:
+            continue
+        except Exception:
+            # One rule's failure (a constraint, a bug) must not stop the other rules; its
+            # steps stay due and the next run plans them again.
+            log.exception("planning rule %s failed", rule.pk)
+            continue
+        planned_all += planned
+    return planned_all

@@ -1,0 +1,116 @@
+"""Who a task's reminder goes to: assignees (site user → email), the lead of each assignee's team,
+with each person's language and time zone, looked up once per plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib.auth import get_user_model
+
+from portal.notifications.models import OptOut
+from portal.sites.models import Profile, Site, SiteUser, Team
+
+
+@dataclass(frozen=True)
+class Person:
+    address: str  # lower-cased email: the recipient key
+    name: str
+    language: str
+    time_zone: str
+
+
+def zone_or(name: str | None, fallback: str) -> str:
+    for candidate in (name, fallback, "UTC"):
+        if candidate:
+            try:
+                ZoneInfo(candidate)
+                return candidate
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return "UTC"
+
+
+class Directory:
+    """Site users, portal profiles and team leads of the sites being planned, in memory."""
+
+    def __init__(self, *, site_ids: list[int], default_language: str = "en") -> None:
+        self.default_language = default_language
+        self.sites = {s.pk: s for s in Site.objects.filter(pk__in=site_ids)}
+        self.site_users: dict[tuple[int, str], SiteUser] = {}
+        self.site_users_by_email: dict[tuple[int, str], SiteUser] = {}
+        for su in SiteUser.objects.filter(site_id__in=site_ids):
+            self.site_users[(su.site_id, su.user_id)] = su
+            if su.email:
+                self.site_users_by_email[(su.site_id, su.email.lower())] = su
+        self.profiles: dict[str, tuple[str, str]] = {}  # email → (language, zone)
+        for profile in Profile.objects.select_related("user").exclude(user__email=""):
+            self.profiles[profile.user.email.lower()] = (profile.language, profile.time_zone)
+        # site user pk → the leads (portal users) of the teams it belongs to
+        self.leads_of_member: dict[int, list[Person]] = defaultdict(list)
+        user_model = get_user_model()
+        leads = {
+            u.pk: u for u in user_model.objects.filter(led_teams__isnull=False, is_active=True)
+        }
+        memberships = Team.members.through.objects.filter(
+            siteuser__site_id__in=site_ids, team__lead__isnull=False
+        ).values_list("siteuser_id", "team__lead_id")
+        for member_id, lead_id in memberships:
+            lead = leads.get(lead_id)
+            if lead is not None and lead.email:
+                person = self._portal_person(lead.email, lead.get_full_name() or lead.username)
+                if person not in self.leads_of_member[member_id]:
+                    self.leads_of_member[member_id].append(person)
+        self.opted_out = set(OptOut.objects.values_list("address", flat=True))
+
+    def _portal_person(self, email: str, name: str) -> Person:
+        language, zone = self.profiles.get(email.lower(), (self.default_language, "UTC"))
+        return Person(email.lower(), name, language or self.default_language, zone_or(zone, "UTC"))
+
+    def _site_user(self, site_id: int, entry: list[str]) -> SiteUser | None:
+        user_id, email = entry[0], entry[1]
+        found = self.site_users.get((site_id, user_id)) if user_id else None
+        if found is None and email:
+            found = self.site_users_by_email.get((site_id, email.lower()))
+        if found is None and email and not user_id:
+            found = self.site_users.get((site_id, email))  # a user id is usually the email
+        return found
+
+    def assignee(self, site_id: int, entry: list[str]) -> Person | None:
+        """entry: [user_id, email, full name] as watched tasks store them."""
+        user_id, email, name = (list(entry) + ["", "", ""])[:3]
+        site_user = self._site_user(site_id, [user_id, email])
+        address = (site_user.email if site_user and site_user.email else "") or email
+        if not address and "@" in user_id:
+            address = user_id  # Frappe user ids are emails for every user created by email
+        if not address:
+            return None
+        site = self.sites.get(site_id)
+        profile_language, profile_zone = self.profiles.get(address.lower(), ("", ""))
+        language = (site_user.language if site_user else "") or profile_language
+        zone = (site_user.time_zone if site_user else "") or profile_zone
+        return Person(
+            address=address.lower(),
+            name=(site_user.full_name if site_user else "") or name or address,
+            language=language or self.default_language,
+            time_zone=zone_or(zone, site.time_zone if site else "UTC"),
+        )
+
+    def leads(self, site_id: int, entries: list[list[str]]) -> list[Person]:
+        found: list[Person] = []
+        for entry in entries:
+            site_user = self._site_user(site_id, entry)
+            if site_user is None:
+                continue
+            for person in self.leads_of_member.get(site_user.pk, []):
+                if person not in found:
+                    found.append(person)
+        return found
+
+    def fixed(self, address: str, *, language: str, time_zone: str) -> Person:
+        language_, zone = self.profiles.get(address.lower(), (language, time_zone))
+        return Person(address.lower(), address, language_ or language, zone_or(zone, time_zone))
+
+    def opted_out_of(self, address: str) -> bool:
+        return address.lower() in self.opted_out

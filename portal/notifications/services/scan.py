@@ -1,0 +1,206 @@
+"""Scanning one site: which of its open tasks are overdue or late right now (the reading is the
+client's ``overdue_and_late``: the site's late bucket plus the complete overdue scan), and
+keeping the watched tasks in line with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Max
+
+from portal.notifications.models import SiteScan, TaskTransition, WatchedTask
+from portal.notifications.services.bulk import rows_insert, rows_update
+from portal.sites.frappe import FrappeClient, FrappeError, Task
+from portal.sites.frappe.overdue import overdue_and_late
+from portal.sites.models import Site
+from portal.sites.services import clients
+from portal.sites.services.people import site_users_seen_in
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Fetched:
+    """What one site's scan found: open tasks in the overdue or late bucket, by id."""
+
+    site: Site
+    now: datetime
+    found: dict[int, tuple[Task, str]] = field(default_factory=dict)
+    late_bucket_rows: int = 0
+    requests: int = 0
+    error: str = ""
+    # TaskTransition ids up to here were written before the site was read.
+    seq: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class _CountingHttp:
+    """Counts one client's requests (the seam's own counter is shared by every site)."""
+
+    def __init__(self, http) -> None:
+        self._http = http
+        self.count = 0
+
+    def request(self, *args, **kwargs):
+        self.count += 1
+        return self._http.request(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._http, name)
+
+
+def transitions_seq() -> int:
+    return TaskTransition.objects.aggregate(top=Max("id"))["top"] or 0
+
+
+@dataclass
+class FetchPlan:
+    """What reading a site needs from the database, gathered first so the reading itself (HTTP
+    only) can run in a thread of its own."""
+
+    site: Site
+    client: FrappeClient | None
+    error: str
+    min_each: int
+    seq: int
+
+
+def site_fetch_prepare(*, site: Site, client: FrappeClient | None = None) -> FetchPlan:
+    error = ""
+    if client is None:
+        try:
+            client = clients.client_for_service(site)
+        except clients.NotConnected as exc:
+            error = str(exc)
+    previous = (
+        SiteScan.objects.filter(site=site, status=SiteScan.Status.OK)
+        .order_by("-id")
+        .values_list("late_bucket_rows", flat=True)
+        .first()
+    )
+    # Ask for more than the bucket held last time: min_each is a per-bucket maximum [209].
+    min_each = max(settings.NOTIFY_LATE_BUCKET_MIN_EACH, 2 * (previous or 0) + 1)
+    return FetchPlan(site=site, client=client, error=error, min_each=min_each,
+                     seq=transitions_seq())  # fmt: skip
+
+
+def site_fetch_run(*, plan: FetchPlan, now: datetime) -> Fetched:
+    """Reads the site (HTTP only). Never raises for the site's failures: they come back in
+    ``error`` so one site cannot break a run."""
+    fetched = Fetched(site=plan.site, now=now, seq=plan.seq, error=plan.error)
+    if plan.client is None:
+        return fetched
+    client = plan.client
+    counter = _CountingHttp(client.caller.http)
+    client.caller.http = counter
+    try:
+        read = overdue_and_late(client, now=now, min_each=plan.min_each)
+    except FrappeError as exc:
+        fetched.error = str(exc)
+    else:
+        fetched.found = dict(read.found)
+        fetched.late_bucket_rows = read.late_bucket_rows
+    fetched.requests = counter.count
+    return fetched
+
+
+def site_fetch(*, site: Site, now: datetime, client: FrappeClient | None = None) -> Fetched:
+    return site_fetch_run(plan=site_fetch_prepare(site=site, client=client), now=now)
+
+
+# --- applying a fetch to the watched tasks -------------------------------------------------------
+
+
+def _day_after(start: datetime, zone: ZoneInfo) -> datetime:
+    local = start.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(local, time(0, 0), zone).astimezone(UTC)
+
+
+def episode_of(
+    *, task: Task, kind: str, now: datetime, row: WatchedTask | None
+) -> tuple[str, datetime]:
+    """Which episode of lateness this is, and since when. A changed due date (a snooze) is a
+    new episode with its own first reminder."""
+    zone = ZoneInfo(task.time_zone)
+    if kind == "overdue":
+        if task.due_date is not None and task.due_date < now:
+            due = task.due_date.astimezone(UTC)
+            return f"o:{due:%Y%m%dT%H%M%S}", due
+        # Marked ``late`` by the site, due date missing or moved ahead: since we first saw it.
+        due = f"{task.due_date.astimezone(UTC):%Y%m%dT%H%M%S}" if task.due_date else ""
+        episode = f"o:m{due}"
+        if row is not None and row.episode == episode:
+            return episode, row.became_at
+        return episode, now
+    start = task.start_date or now
+    return f"l:{start.astimezone(zone).date().isoformat()}", _day_after(start, zone)
+
+
+def assignee_rows(task: Task) -> list[list[str]]:
+    return [[a.user_id or "", a.email or "", a.full_name or ""] for a in task.assignees]
+
+
+VALUE_FIELDS = ("bucket", "episode", "became_at", "title", "status", "priority", "task_type",
+                "start_date", "due_date", "assignees")  # fmt: skip
+
+
+def _values(task: Task, kind: str, episode: str, became: datetime) -> dict:
+    return {
+        "bucket": kind,
+        "episode": episode,
+        "became_at": became,
+        "title": (task.title or "")[:300],
+        "status": (task.status or "")[:60],
+        "priority": (task.priority or "")[:30],
+        "task_type": (task.task_type or "")[:60],
+        "start_date": task.start_date,
+        "due_date": task.due_date,
+        "assignees": assignee_rows(task),
+    }
+
+
+def watched_apply(*, fetched: Fetched, dry_run: bool = False) -> list[WatchedTask]:
+    """Brings the site's watched tasks in line with a successful fetch; returns the open ones.
+    With ``dry_run`` nothing is written."""
+    site, now = fetched.site, fetched.now
+    existing = {w.task_id: w for w in WatchedTask.objects.filter(site=site)}
+    to_create, to_update, current = [], [], []
+    for task_id, (task, kind) in fetched.found.items():
+        row = existing.get(task_id)
+        if row is not None and row.closed_seq is not None and row.closed_seq > fetched.seq:
+            continue  # finished after this fetch read the site: the fetch is out of date
+        episode, became = episode_of(task=task, kind=kind, now=now, row=row)
+        values = _values(task, kind, episode, became)
+        if row is None:
+            row = WatchedTask(site=site, task_id=task_id, seen_at=now, **values)
+            to_create.append(row)
+        else:
+            changed = row.closed_seq is not None or any(
+                getattr(row, name) != value for name, value in values.items()
+            )
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.closed_seq = None
+            row.seen_at = now
+            if changed:
+                to_update.append(row)
+        current.append(row)
+    gone = [
+        w.pk
+        for task_id, w in existing.items()
+        if task_id not in fetched.found and (w.closed_seq is None or w.closed_seq <= fetched.seq)
+    ]
+    if not dry_run:
+        WatchedTask.objects.filter(pk__in=gone).delete()
+        rows_insert(WatchedTask, to_create, ["site", "task_id", *VALUE_FIELDS, "seen_at"])
+        rows_update(WatchedTask, to_update, [*VALUE_FIELDS, "closed_seq", "seen_at"])
+        site_users_seen_in(site=site, tasks=(task for task, _ in fetched.found.values()))
+    return current

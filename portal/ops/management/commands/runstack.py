@@ -1,0 +1,110 @@
+"""`manage.py runstack`: the whole portal on one machine, the README's run command.
+
+Brings up gunicorn (web + static files), a Celery worker and Celery beat and, with --demo, two
+stand-in Frappe sites with demo data; waits for /healthz; registers and connects the demo
+sites; prints the URL and the logins; stops everything cleanly on Ctrl-C or SIGTERM (exit 0)
+or when any service dies (exit 1).
+"""
+
+import json
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from portal.ops.demo import demo_prepare
+from portal.ops.stack import Service, Stack, run_until_signal
+
+
+class Command(BaseCommand):
+    help = "Run web, worker and beat (and, with --demo, stand-in sites) together."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--demo", action="store_true", help="migrate and load demo data first")
+        parser.add_argument("--no-standin", action="store_true", help="no stand-in demo sites")
+        parser.add_argument("--standin-port-base", type=int, default=8101)
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args, host, port, demo, no_standin, standin_port_base, web_workers, **_):
+        if demo:
+            call_command("migrate", interactive=False, verbosity=0)
+        base_url = f"http://{host}:{port}"
+        python = sys.executable
+        # Children inherit our environment; they must agree with us on the public URL.
+        public_url = settings.PORTAL_BASE_URL if port == 8000 else base_url
+        env = {"PORTAL_BASE_URL": public_url}
+        services = [
+            Service(
+                "web",
+                [python, "-m", "gunicorn", "portal.wsgi", "--bind", f"{host}:{port}",
+                 "--workers", str(web_workers), "--threads", "4", "--timeout", "60",
+                 "--access-logfile", "-"],
+                env,
+            ),
+            Service(
+                "worker",
+                [python, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO",
+                 "--concurrency", "2", "--hostname", "worker@%h"],
+                env,
+            ),
+            Service(
+                "beat", [python, "-m", "celery", "-A", "portal", "beat", "--loglevel", "INFO"], env
+            ),
+        ]  # fmt: skip
+        ready_file = settings.DATA_DIR / "standin-ready.json"
+        with_standin = demo and not no_standin
+        if with_standin:
+            ready_file.unlink(missing_ok=True)
+            services.append(
+                Service(
+                    "standin",
+                    [
+                        python,
+                        "-m",
+                        "standin",
+                        "--demo",
+                        "--port-base",
+                        str(standin_port_base),
+                        "--redirect-uri",
+                        f"{public_url}/sites/oauth/callback/",
+                        "--ready-file",
+                        str(ready_file),
+                    ],
+                )  # fmt: skip
+            )
+        stack = Stack(services, out=self.stdout._out)
+
+        def prepare_and_announce():
+            logins = []
+            if demo:
+                if with_standin and not _wait_for(ready_file, timeout=60):
+                    stack.say("stack", "the stand-in sites did not start; demo without sites")
+                    with_sites = None
+                else:
+                    with_sites = standin_port_base if with_standin else None
+                logins = demo_prepare(standin_port_base=with_sites)
+                if with_sites:
+                    for name, site in json.loads(ready_file.read_text())["sites"].items():
+                        stack.say("stack", f"stand-in site {name} at {site['url']}")
+            stack.say("stack", f"portal ready at {base_url}/")
+            for login in logins:
+                stack.say("stack", f"log in as {login}")
+
+        code = run_until_signal(
+            stack, on_ready=prepare_and_announce, health_url=f"{base_url}/healthz"
+        )
+        if code:
+            sys.exit(code)
+
+
+def _wait_for(path, *, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.stat().st_size:
+            return True
+        time.sleep(0.2)
+    return False

@@ -1,0 +1,44 @@
+"""The only module of the client that reads Django settings (the rest runs without Django)."""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+
+from .http import DEFAULT_USER_AGENT, AddressPolicy, Http
+
+# oauthlib and requests-oauthlib log token bodies at DEBUG: keep them at WARNING or above.
+TOKEN_LOGGERS = ("oauthlib", "requests_oauthlib")
+
+_shared: Http | None = None
+_lock = threading.Lock()
+
+
+def policy_from_settings() -> AddressPolicy:
+    return AddressPolicy(
+        allow_private=bool(getattr(settings, "FRAPPE_ALLOW_PRIVATE_NETWORKS", True)),
+        allow_loopback=bool(getattr(settings, "FRAPPE_ALLOW_LOOPBACK", False)),
+        allow_insecure_http=bool(getattr(settings, "FRAPPE_ALLOW_INSECURE_HTTP", False)),
+    )
+
+
+def http_from_settings() -> Http:
+    """One seam per process, so every site shares the connection pools."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            _shared = Http(
+                policy=policy_from_settings(),
+                connect_timeout=float(getattr(settings, "FRAPPE_CONNECT_TIMEOUT", 5.0)),
+                read_timeout=float(getattr(settings, "FRAPPE_READ_TIMEOUT", 20.0)),
+                user_agent=str(getattr(settings, "FRAPPE_USER_AGENT", DEFAULT_USER_AGENT)),
+            )
+        return _shared
+
+
+def reset_http() -> None:
+    """Forget the shared seam (tests that override settings)."""
+    global _shared
+    with _lock:
+        _shared = None

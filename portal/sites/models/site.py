@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.sites.crypto import EncryptedTextField
+
+
+class Site(models.Model):
+    """A Frappe site the portal talks to, registered by an admin with its own OAuth client."""
+
+    class Flavour(models.TextChoices):
+        DEPLOYED = "deployed", _("CRM with mobile API (deployed)")
+        DOCUMENTED = "documented", _("CRM with mobile API (documented v2.0)")
+        PLAIN = "plain", _("Frappe CRM without mobile API")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    base_url = models.URLField(_("base URL"), unique=True)
+    client_id = models.CharField(_("OAuth client ID"), max_length=140)
+    # Frappe does not check the client secret on get_token (../shared/contract/README.md);
+    # kept, encrypted, only for sites whose admins insist on confidential clients.
+    client_secret = EncryptedTextField(_("OAuth client secret"), blank=True, default="")
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("The site's own zone; read from the site when the credential allows it."),
+    )
+    tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Comma-separated."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    # What the last probe found (portal.sites.services.doctor).
+    flavour = models.CharField(max_length=20, choices=Flavour.choices, blank=True)
+    capabilities = models.JSONField(default=dict, blank=True)
+    probed_at = models.DateTimeField(null=True, blank=True)
+
+    # Secret of the site's outbound Frappe Webhook (X-Frappe-Webhook-Signature).
+    webhook_secret = EncryptedTextField(blank=True, default="")
+
+    # Health, refreshed by a periodic job and on demand.
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_webhook_at = models.DateTimeField(null=True, blank=True)
+    health_checked_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag.strip() for tag in self.tags.split(",") if tag.strip()]
+
+    @property
+    def vocabulary(self) -> dict:
+        return self.capabilities.get("vocabulary") or {}
+
+    @staticmethod
+    def redirect_uri() -> str:
+        """The one callback every site's OAuth Client must list, byte for byte: Frappe
+        compares redirect URIs exactly (recording 154)."""
+        return settings.PORTAL_BASE_URL + reverse("sites:oauth_callback")

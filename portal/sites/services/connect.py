@@ -1,0 +1,212 @@
+"""Connecting a portal user's own account on a site: OAuth2 authorization code with PKCE S256.
+
+The state and code verifier stay in the user's portal session between the redirect and the
+callback, so a callback only completes for the session that started it. Every way a callback
+can fail becomes a ConnectFailed with a message a person can act on, never a 500.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.utils.translation import gettext as _
+
+from portal.sites.audit import audit_record
+from portal.sites.frappe import (
+    FrappeClient,
+    FrappeError,
+    MemoryTokenStore,
+    OAuthBearer,
+    ValidationFailed,
+    authorization_url,
+    exchange_code,
+    password_grant,
+    revoke,
+)
+from portal.sites.frappe.config import http_from_settings
+from portal.sites.models import Connection, Site
+from portal.sites.services.people import site_user_seen
+from portal.sites.services.token_store import token_expiry
+
+SESSION_KEY = "sites_oauth_pending"
+PENDING_SECONDS = 15 * 60
+
+
+class ConnectFailed(Exception):
+    def __init__(self, message: str, *, site: Site | None = None, fix: str = "") -> None:
+        self.message, self.site, self.fix = message, site, fix
+        super().__init__(message)
+
+
+def connection_begin(*, session, site: Site) -> str:
+    """Returns the site's authorize URL and remembers state and verifier in the session."""
+    url, state, verifier = authorization_url(
+        site_base=site.base_url,
+        client_id=site.client_id,
+        redirect_uri=Site.redirect_uri(),
+        http=http_from_settings(),
+    )
+    now = time.time()
+    pending = {
+        key: value
+        for key, value in session.get(SESSION_KEY, {}).items()
+        if now - value["at"] < PENDING_SECONDS
+    }
+    pending[state] = {"site": site.pk, "verifier": verifier, "at": now}
+    session[SESSION_KEY] = pending
+    return url
+
+
+def _take_pending(session, state: str) -> dict | None:
+    pending = session.get(SESSION_KEY, {})
+    entry = pending.pop(state, None) if state else None
+    session[SESSION_KEY] = pending
+    if entry and time.time() - entry["at"] > PENDING_SECONDS:
+        return None
+    return entry
+
+
+def connection_complete(
+    *, session, user, state: str, code: str, error: str, error_description: str, site_lookup
+) -> Connection:
+    """Finishes the callback. `site_lookup(site_id)` must apply the caller's access rules."""
+    if error == "access_denied" and not state:
+        # Frappe's consent page links "Deny" to redirect_uri?error=access_denied, without the
+        # state, so the attempt cannot be matched; it is simply over.
+        raise ConnectFailed(_("You declined access on the site."))
+    entry = _take_pending(session, state)
+    if entry is None:
+        raise ConnectFailed(
+            _("This sign-in link is not from your current session or has expired."),
+            fix=_("Start connecting again from the sites page."),
+        )
+    site = site_lookup(entry["site"])
+    if error:
+        if error == "access_denied":
+            raise ConnectFailed(_("You declined access on the site."), site=site)
+        raise ConnectFailed(
+            _("The site refused the sign-in: %(error)s")
+            % {"error": (error_description or error)[:200]},
+            site=site,
+            fix=_("Check that the site's OAuth Client lists this redirect URI exactly: %(uri)s")
+            % {"uri": Site.redirect_uri()},
+        )
+    if not code:
+        raise ConnectFailed(_("The site sent no authorization code."), site=site)
+    http = http_from_settings()
+    try:
+        token = exchange_code(
+            site_base=site.base_url,
+            client_id=site.client_id,
+            redirect_uri=Site.redirect_uri(),
+            code=code[:500],
+            code_verifier=entry["verifier"],
+            http=http,
+            site=site.name,
+        )
+    except ValidationFailed as exc:
+        raise ConnectFailed(
+            _("The site refused the authorization code (%(why)s).") % {"why": exc.message},
+            site=site,
+            fix=_(
+                "A code works once and only with this session's verifier; if it keeps failing, "
+                "check that the site's OAuth Client lists this redirect URI exactly: %(uri)s"
+            )
+            % {"uri": Site.redirect_uri()},
+        ) from None
+    except FrappeError as exc:
+        raise ConnectFailed(exc.message, site=site) from None
+    bearer = OAuthBearer(
+        store=MemoryTokenStore(token),
+        site_base=site.base_url,
+        client_id=site.client_id,
+        http=http,
+        site=site.name,
+    )
+    try:
+        site_user_id = FrappeClient(
+            site.base_url,
+            bearer,
+            time_zone=site.time_zone or "UTC",
+            http=http,
+            site_label=site.name,
+        ).logged_user()
+    except FrappeError as exc:
+        raise ConnectFailed(exc.message, site=site) from None
+    connection, _created = Connection.objects.update_or_create(
+        user=user,
+        site=site,
+        defaults={
+            "site_user_id": site_user_id[:140],
+            "token": token,
+            "token_expires_at": token_expiry(token),
+            "status": Connection.Status.CONNECTED,
+            "last_error": "",
+        },
+    )
+    site_user_seen(site=site, user_id=site_user_id, email=getattr(user, "email", "") or "")
+    audit_record(
+        user=user,
+        site=site,
+        action="connect",
+        credential=f"oauth:{site_user_id}",
+        changes={"site_user_id": site_user_id},
+    )
+    return connection
+
+
+def connection_disconnect(*, connection: Connection, user) -> str:
+    """Revokes the refresh token at the site (with client_id) and deletes the tokens. Returns a
+    warning when the site could not be told (the tokens are deleted here regardless)."""
+    site = connection.site
+    warning = ""
+    token = connection.token or {}
+    if token.get("refresh_token"):
+        try:
+            revoke(
+                site_base=site.base_url,
+                client_id=site.client_id,
+                token=token["refresh_token"],
+                http=http_from_settings(),
+                site=site.name,
+            )
+        except FrappeError as exc:
+            warning = exc.message
+    site_user_id = connection.site_user_id
+    connection.delete()
+    audit_record(
+        user=user,
+        site=site,
+        action="disconnect",
+        credential=f"oauth:{site_user_id}",
+        ok=not warning,
+        error=warning,
+    )
+    return warning
+
+
+def connection_by_password(*, user, site: Site, site_user: str, password: str) -> Connection:
+    """Connects `user` as `site_user` with the site user's password (OAuth password grant):
+    for demos and scripts. People connect through connection_begin/complete instead and never
+    give the portal a password."""
+    token = password_grant(
+        site_base=site.base_url,
+        client_id=site.client_id,
+        username=site_user,
+        password=password,
+        http=http_from_settings(),
+        site=site.name,
+    )
+    site_user_seen(site=site, user_id=site_user, email=site_user if "@" in site_user else "")
+    connection, _ = Connection.objects.update_or_create(
+        user=user,
+        site=site,
+        defaults={
+            "site_user_id": site_user,
+            "token": token,
+            "token_expires_at": token_expiry(token),
+            "status": Connection.Status.CONNECTED,
+            "last_error": "",
+        },
+    )
+    return connection

@@ -1,0 +1,167 @@
+"""The connection doctor: what the probe found about a site, as checks a person can act on.
+
+Runs when an admin adds or edits a site (without credentials: reachability and OAuth), after a
+connection is made (with it: flavour, vocabularies, roles, time zone), and from the site page.
+What it learns (flavour, vocabularies, zone) is stored on the site for every later client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from django.utils.translation import gettext as _
+
+from portal import clock
+from portal.sites.frappe import Capabilities, FrappeClient
+from portal.sites.models import Site
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    ok: bool | None  # None: not checked (needs a credential)
+    label: str
+    detail: str = ""
+    fix: str = ""
+
+
+def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[Check]:
+    checks = [
+        Check(
+            "reachable",
+            found.reachable,
+            _("Site reachable"),
+            site.base_url,
+            ""
+            if found.reachable
+            else _(
+                "Check the URL: scheme (https://), host and port, exactly as it opens in a "
+                "browser. The portal must be able to reach it from its own network."
+            ),
+        ),
+        Check(
+            "oauth",
+            bool(found.oauth) if found.reachable else None,
+            _("OAuth2 provider"),
+            (found.oauth or {}).get("issuer", ""),
+            ""
+            if found.oauth
+            else _(
+                "No OAuth discovery answered: this may not be a Frappe site, or it is older "
+                "than Frappe 14. People can still use API keys."
+            ),
+        ),
+        Check(
+            "redirect_uri",
+            None,
+            _("Redirect URI"),
+            Site.redirect_uri(),
+            _(
+                "In the site's OAuth Client (%(client)s), list this redirect URI exactly, byte "
+                "for byte: Frappe compares it literally."
+            )
+            % {"client": site.client_id},
+        ),
+    ]
+    if not with_credential:
+        return checks
+    checks.append(
+        Check(
+            "credential",
+            found.credential_valid,
+            _("Credential accepted"),
+            found.user_id or "",
+            "" if found.credential_valid else _("Connect again, or replace the API key."),
+        )
+    )
+    flavours = dict(Site.Flavour.choices)
+    checks.append(
+        Check(
+            "flavour",
+            found.flavour is not None,
+            _("Task API"),
+            str(flavours.get(found.flavour, "")) if found.flavour else "",
+            ""
+            if found.flavour
+            else _(
+                "Install the crm app on the site; without its mobile API the portal uses "
+                "Frappe's generic API."
+            ),
+        )
+    )
+    vocabulary = found.vocabulary
+    checks.append(
+        Check(
+            "vocabulary",
+            vocabulary is not None,
+            _("Task options"),
+            "; ".join(
+                [
+                    ", ".join(vocabulary.statuses),
+                    ", ".join(vocabulary.priorities),
+                    ", ".join(vocabulary.task_types),
+                ]
+            )
+            if vocabulary
+            else "",
+            "" if vocabulary else _("The site is older than Frappe 15: options cannot be read."),
+        )
+    )
+    checks.append(
+        Check(
+            "crm_role",
+            found.can_read_list,
+            _("CRM role"),
+            ", ".join(found.roles),
+            ""
+            if found.can_read_list is not False
+            else _(
+                "Give this site user a CRM role (Sales User or Sales Manager) in the site's "
+                "User settings: without it tasks cannot be listed for reminders, nor changed."
+            ),
+        )
+    )
+    checks.append(
+        Check(
+            "time_zone",
+            bool(found.time_zone or site.time_zone),
+            _("Time zone"),
+            found.time_zone or site.time_zone or "",
+            ""
+            if (found.time_zone or site.time_zone)
+            else _(
+                "This account cannot read the site's time zone (System Settings need System "
+                "Manager): enter the zone on the site's settings page."
+            ),
+        )
+    )
+    return checks
+
+
+def doctor_run(*, site: Site, client: FrappeClient, with_credential: bool) -> list[Check]:
+    found = client.probe()
+    checks = _checks(site, found, with_credential=with_credential)
+    capabilities = dict(site.capabilities or {})
+    capabilities["checks"] = [asdict(check) for check in checks]
+    capabilities["findings"] = list(found.findings)
+    capabilities["reachable"] = found.reachable
+    if with_credential and found.credential_valid:
+        if found.vocabulary is not None:
+            capabilities["vocabulary"] = {
+                "statuses": list(found.vocabulary.statuses),
+                "priorities": list(found.vocabulary.priorities),
+                "task_types": list(found.vocabulary.task_types),
+            }
+        capabilities["can_read_list"] = found.can_read_list
+        if found.flavour:
+            site.flavour = found.flavour
+        if found.time_zone and not site.time_zone:
+            site.time_zone = found.time_zone
+    site.capabilities = capabilities
+    site.probed_at = clock.now()
+    site.save(update_fields=["capabilities", "probed_at", "flavour", "time_zone", "updated_at"])
+    return checks
+
+
+def doctor_checks(site: Site) -> list[Check]:
+    return [Check(**check) for check in (site.capabilities or {}).get("checks", [])]

@@ -1,0 +1,249 @@
+"""Asking many sites at once: one page never waits for its sites one after another.
+
+Each site's work runs in a shared thread pool (``INBOX_WORKERS`` threads per web process); a site
+that takes longer than ``INBOX_SITE_TIMEOUT`` seconds, or is still queued when the page's
+``INBOX_PAGE_BUDGET`` runs out, comes back as a ``SiteProblem`` and the page shows an error card in
+its place while the other sites render. Its work is not abandoned: it finishes in the background
+and fills the site cache, so the next load is quick.
+
+Every call to a site holds one of that site's slots (``INBOX_SITE_CONCURRENCY``), so no site gets
+more than a few requests at once from one process however many people load pages. Pages of one
+site's lists go to a second pool, so a site's job never waits for a thread its own pages need.
+
+Worker threads open their own database connections; they close them when done (Django keeps one
+connection per thread and would otherwise leak them).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from django.conf import settings
+from django.db import connections
+from django.utils.translation import gettext as _
+
+from portal.sites.frappe import (
+    FrappeClient,
+    FrappeError,
+    NoPermission,
+    NotFound,
+    ReconnectNeeded,
+    Transient,
+)
+from portal.sites.models import Site
+from portal.sites.services.clients import NotConnected
+
+T = TypeVar("T")
+ProblemKind = Literal[
+    "timeout", "unreachable", "reconnect", "not_connected", "refused", "missing", "error"
+]
+
+_lock = threading.Lock()
+_pools: dict[str, ThreadPoolExecutor] = {}
+_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+@dataclass(frozen=True)
+class SiteProblem:
+    """Why a site is missing from a page, in words for the person reading it."""
+
+    kind: ProblemKind
+    message: str
+
+    @property
+    def can_retry(self) -> bool:
+        return self.kind in ("timeout", "unreachable", "error")
+
+
+@dataclass(frozen=True)
+class SiteOutcome(Generic[T]):
+    site: Site
+    value: T | None = None
+    problem: SiteProblem | None = None
+    seconds: float = 0.0
+
+
+class SiteBusy(Transient):
+    """Every slot of the site stayed taken for the whole wait."""
+
+
+def _pool(name: str, size: int) -> ThreadPoolExecutor:
+    with _lock:
+        pool = _pools.get(name)
+        if pool is None:
+            pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"inbox-{name}")
+            _pools[name] = pool
+        return pool
+
+
+@contextmanager
+def site_slot(site_id: int, *, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold one of the site's call slots for the duration of one call to it."""
+    with _lock:
+        slot = _slots.get(site_id)
+        if slot is None:
+            slot = threading.BoundedSemaphore(settings.INBOX_SITE_CONCURRENCY)
+            _slots[site_id] = slot
+    timeout = settings.INBOX_PAGE_BUDGET if wait_seconds is None else wait_seconds
+    if not slot.acquire(timeout=timeout):
+        raise SiteBusy(_("The site is busy with other requests from the portal."))
+    try:
+        yield
+    finally:
+        slot.release()
+
+
+class _SlotHttp:
+    """The client's HTTP seam, holding one of the site's slots for each request."""
+
+    def __init__(self, http, site_id: int) -> None:
+        self._http = http
+        self._site_id = site_id
+
+    def request(self, *args, **kwargs):
+        with site_slot(self._site_id):
+            return self._http.request(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._http, name)
+
+
+def limit_client(client: FrappeClient, site_id: int) -> FrappeClient:
+    """Every request this client sends holds one of the site's slots (token refreshes, which go
+    through the credential, are not counted: they are rare and single-flight anyway)."""
+    if not isinstance(client.caller.http, _SlotHttp):
+        client.caller.http = _SlotHttp(client.caller.http, site_id)
+    return client
+
+
+def _closing_connections(work: Callable[[], T]) -> Callable[[], T]:
+    def run() -> T:
+        try:
+            return work()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    return run
+
+
+def run_concurrently(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Several calls of one site's job at once (its list pages, its two queries), in order; the
+    first error is raised after all have ended."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    size = settings.INBOX_WORKERS * 2
+    # All but the first go to the pool; the first runs here meanwhile (one hand-off fewer).
+    futures = [_pool("pages", size).submit(_closing_connections(call)) for call in calls[1:]]
+    try:
+        first = calls[0]()
+    finally:
+        rest = [future.result() for future in futures] if futures else []
+    return [first, *rest]
+
+
+def problem_for(error: BaseException, site: Site) -> SiteProblem:
+    """A failure as words naming the site (never a traceback, never a token)."""
+    name = site.name
+    if isinstance(error, NotConnected):
+        return SiteProblem("not_connected", str(error))
+    if isinstance(error, ReconnectNeeded):
+        return SiteProblem(
+            "reconnect", _("Reconnect your account on %(site)s to see its tasks.") % {"site": name}
+        )
+    if isinstance(error, NotFound):
+        return SiteProblem(
+            "missing",
+            _("%(site)s has no such task (it may have been deleted).") % {"site": name},
+        )
+    if isinstance(error, NoPermission):
+        return SiteProblem(
+            "refused",
+            _("%(site)s refused: %(message)s") % {"site": name, "message": error.message},
+        )
+    if isinstance(error, Transient):
+        return SiteProblem(
+            "unreachable",
+            _("%(site)s could not be reached: %(message)s")
+            % {"site": name, "message": error.message},
+        )
+    if isinstance(error, FrappeError):
+        return SiteProblem(
+            "error", _("%(site)s answered: %(message)s") % {"site": name, "message": error.message}
+        )
+    return SiteProblem(
+        "error",
+        _("%(site)s could not be read (%(kind)s).") % {"site": name, "kind": type(error).__name__},
+    )
+
+
+def fan_out(
+    sites: Sequence[Site],
+    work: Callable[[Site], T],
+    *,
+    site_timeout: float | None = None,
+    budget: float | None = None,
+) -> list[SiteOutcome[T]]:
+    """``work(site)`` for every site at once; outcomes in the order of ``sites``. Failures become
+    problems (see ``problem_for``); nothing a site does can fail the whole page."""
+    site_timeout = settings.INBOX_SITE_TIMEOUT if site_timeout is None else site_timeout
+    budget = settings.INBOX_PAGE_BUDGET if budget is None else budget
+    began = time.monotonic()
+    started: dict[int, float] = {}
+    finished: dict[int, float] = {}
+
+    def job(site: Site) -> Callable[[], T]:
+        def run() -> T:
+            started[site.pk] = time.monotonic()
+            try:
+                return work(site)
+            finally:
+                finished[site.pk] = time.monotonic()
+
+        return _closing_connections(run)
+
+    pool = _pool("sites", settings.INBOX_WORKERS)
+    futures: dict[Future, Site] = {pool.submit(job(site)): site for site in sites}
+    late: set[Future] = set()
+    pending = set(futures)
+    while pending:
+        now = time.monotonic()
+        deadlines = {}
+        for future in pending:
+            site_started = started.get(futures[future].pk)
+            own = site_started + site_timeout if site_started is not None else float("inf")
+            deadlines[future] = min(own, began + budget)
+        expired = {f for f, deadline in deadlines.items() if deadline <= now}
+        for future in expired:
+            future.cancel()  # a job still queued never starts; a running one ends on its own
+        late |= expired
+        pending -= expired
+        if not pending:
+            break
+        soonest = min(deadlines[f] for f in pending)
+        _done, pending = wait(pending, timeout=max(0.0, soonest - now), return_when=FIRST_COMPLETED)
+
+    outcomes = []
+    for future, site in futures.items():
+        seconds = finished.get(site.pk, time.monotonic()) - started.get(site.pk, began)
+        if future in late:
+            problem = SiteProblem(
+                "timeout",
+                _("%(site)s did not answer within %(seconds)s seconds.")
+                % {"site": site.name, "seconds": f"{site_timeout:g}"},
+            )
+            outcomes.append(SiteOutcome(site=site, problem=problem, seconds=seconds))
+            continue
+        error = future.exception()
+        if error is not None:
+            outcomes.append(
+                SiteOutcome(site=site, problem=problem_for(error, site), seconds=seconds)
+            )
+        else:
+            outcomes.append(SiteOutcome(site=site, value=future.result(), seconds=seconds))
+    return outcomes

@@ -1,0 +1,357 @@
+"""Forms of the task pages. Choices come from each site's own vocabulary (never hard-coded:
+option values are case-sensitive on writes [016-022]); dates are entered in the site's zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from portal.sites.frappe import Task, Vocabulary, portal_status
+from portal.sites.frappe.query import assignment_fields
+from portal.sites.models import Site, SiteUser
+from portal.tasks_ui.selectors.rows import PRIORITY_RANK
+
+PORTAL_STATUSES = [
+    ("open", _("Open")),
+    ("in_progress", _("In progress")),
+    ("done", _("Done")),
+    ("cancelled", _("Cancelled")),
+]
+_LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?$")
+_SNAPSHOT_SALT = "tasks_ui.task-form"
+_TEXT_FIELDS = ("title", "description", "status", "priority", "task_type")
+_DATE_FIELDS = ("start_date", "due_date")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LocalDateTimeField(forms.CharField):
+    """A date and time on the site's clock, as ``<input type="datetime-local">`` sends it. Kept
+    naive on purpose: the site stores naive site-local times, and the client sends it as is."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "60"})
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value).strip()
+        if not text:
+            return ""
+        match = _LOCAL.match(text)
+        if not match:
+            raise forms.ValidationError(_("Enter a date and time, like 2026-11-23 17:00."))
+        try:
+            datetime.fromisoformat(f"{match.group(1)} {match.group(2)}")
+        except ValueError:
+            raise forms.ValidationError(_("This date does not exist.")) from None
+        return f"{match.group(1)}T{match.group(2)}"
+
+
+def local_value(value: datetime | None) -> str:
+    """A task datetime (aware, in the site's zone) as the form shows it."""
+    return value.strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def site_value(value: str) -> str | None:
+    """A form datetime as the site takes it (naive, site-local); None clears the field."""
+    return value.replace("T", " ") + ":00" if value else None
+
+
+# --- the filter page ---------------------------------------------------------------------------
+
+
+class FilterForm(forms.Form):
+    """GET parameters of the filter page: the URL carries every filter, so it can be shared,
+    bookmarked and reached again with the back button."""
+
+    q = forms.CharField(label=_("Title contains"), required=False, max_length=100)
+    date_from = forms.DateField(label=_("Starts from"), required=False, widget=DateInput())
+    date_to = forms.DateField(
+        label=_("Starts until (the whole day)"), required=False, widget=DateInput()
+    )
+    priority = forms.MultipleChoiceField(
+        label=_("Priority"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=PORTAL_STATUSES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    site = forms.TypedMultipleChoiceField(
+        label=_("Sites"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    bucket = forms.ChoiceField(
+        label=_("Bucket"),
+        required=False,
+        choices=[
+            ("", _("any")),
+            ("overdue", _("overdue")),
+            ("late", _("late")),
+            ("today", _("today")),
+            ("upcoming", _("upcoming")),
+        ],  # fmt: skip
+    )
+    age = forms.ChoiceField(
+        label=_("Days overdue"),
+        required=False,
+        choices=[("", _("any")), ("1-3", "1–3"), ("4-7", "4–7"), ("8+", "8+")],
+    )
+    assignee = forms.CharField(
+        label=_("Assigned to"),
+        required=False,
+        max_length=140,
+        help_text=_("“me”, or a site user id or email."),
+    )
+
+    def __init__(self, *args: Any, sites: list[Site], priorities: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(site.pk, site.name) for site in sites]
+        self.fields["priority"].choices = [(p, p) for p in priorities]
+        self.fields["assignee"].widget.attrs["list"] = "assignee-options"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first > last:
+            self.add_error("date_to", _("The end day is before the start day."))
+        return data
+
+
+def priorities_of(vocabularies: list[dict]) -> list[str]:
+    """High, Medium, Low, then any priority a site added, in that order."""
+    found = {"High", "Medium", "Low"}
+    for vocabulary in vocabularies:
+        found.update(vocabulary.get("priorities") or ())
+    return sorted(found, key=lambda p: (PRIORITY_RANK.get(p.lower(), 3), p))
+
+
+# --- create and edit -----------------------------------------------------------------------
+
+
+def _choices(values: tuple[str, ...], current: str | None = None) -> list[tuple[str, str]]:
+    options = list(values)
+    if current and current not in options:
+        options.insert(0, current)  # a value the vocabulary lacks stays selectable
+    return [(value, value) for value in options]
+
+
+class TaskForm(forms.Form):
+    """Create or edit a task on one site, with that site's own task types, priorities and
+    statuses. On edit, ``snapshot`` (signed) holds the values the form was loaded with and the
+    task's ``modified``: only fields that differ are sent, and an edit on an outdated copy is
+    refused by the site check (``EditConflict``)."""
+
+    title = forms.CharField(label=_("Title"), required=False, max_length=300)
+    task_type = forms.ChoiceField(label=_("Task type"))
+    status = forms.ChoiceField(label=_("Status"))
+    priority = forms.ChoiceField(label=_("Priority"))
+    start_date = LocalDateTimeField(label=_("Starts"), required=False)
+    due_date = LocalDateTimeField(label=_("Due"), required=False)
+    assignees = forms.MultipleChoiceField(
+        label=_("Assigned to"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    other_people = forms.CharField(
+        label=_("Or type site user ids"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separated by commas, e.g. sales1@example.com."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=10_000, widget=forms.Textarea
+    )
+    snapshot = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        vocabulary: Vocabulary,
+        people: list[SiteUser],
+        task: Task | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if task is not None and "initial" not in kwargs:
+            kwargs["initial"] = {**task_values(task), "snapshot": snapshot_of(task)}
+        super().__init__(*args, **kwargs)
+        self.task = task
+        # The loaded copy: from the task on GET, from the signed snapshot on POST, so a value
+        # the vocabulary lacks (``late``, a retired option) validates as it was shown.
+        loaded = self._loaded() if task is None else None
+        editing = task is not None or loaded is not None
+        current = task_values(task) if task else (loaded or {})
+        statuses = tuple(s for s in vocabulary.statuses if s.lower() != "late")
+        self.fields["status"].choices = _choices(statuses, current.get("status"))
+        self.fields["priority"].choices = _choices(vocabulary.priorities, current.get("priority"))
+        if vocabulary.task_types:
+            choices = _choices(vocabulary.task_types, current.get("task_type"))
+            if editing and not current.get("task_type"):
+                choices.insert(0, ("", "—"))
+            self.fields["task_type"].choices = choices
+            # Only required on create [014]; an old task without a type can still be edited.
+            self.fields["task_type"].required = not editing
+        else:  # upstream Frappe CRM may have no task types at all
+            del self.fields["task_type"]
+        known = {person.user_id for person in people}
+        picks = [(p.user_id, _person_label(p)) for p in people]
+        picks += [(i, i) for i in current.get("assignees", []) if i not in known]
+        self.fields["assignees"].choices = picks
+        if not editing:
+            self.initial.setdefault("status", _first_open(statuses))
+            if "Medium" in vocabulary.priorities:
+                self.initial.setdefault("priority", "Medium")
+
+    def _loaded(self) -> dict[str, Any] | None:
+        try:
+            snapshot = signing.loads(self.data.get("snapshot") or "", salt=_SNAPSHOT_SALT)
+        except signing.BadSignature:
+            return None
+        return snapshot.get("values") or None
+
+    def clean_other_people(self) -> list[str]:
+        raw = self.cleaned_data.get("other_people", "")
+        ids = [part.strip() for part in raw.split(",") if part.strip()]
+        if any(len(i) > 140 or "%" in i for i in ids):
+            raise forms.ValidationError(_("A site user id has at most 140 characters, no “%”."))
+        return ids
+
+    def values(self) -> dict[str, Any]:
+        """What the form says, in the same shape as ``task_values``."""
+        data = self.cleaned_data
+        out: dict[str, Any] = {name: data.get(name, "") or "" for name in _TEXT_FIELDS}
+        if "task_type" not in self.fields:
+            out.pop("task_type")
+        for name in _DATE_FIELDS:
+            out[name] = data.get(name, "")
+        picked = list(data.get("assignees") or []) + list(data.get("other_people") or [])
+        out["assignees"] = sorted(dict.fromkeys(picked))
+        return out
+
+    def original(self) -> dict[str, Any] | None:
+        """The values the form was loaded with (None when missing or tampered with)."""
+        try:
+            return signing.loads(self.cleaned_data.get("snapshot") or "", salt=_SNAPSHOT_SALT)
+        except signing.BadSignature:
+            return None
+
+    def changed_fields(self) -> dict[str, Any]:
+        """Only what differs from the loaded copy, as the client takes it."""
+        original = self.original() or {}
+        changed = {}
+        for name, value in self.values().items():
+            if original.get("values", {}).get(name) != value:
+                changed[name] = value
+        return to_site_fields(changed)
+
+
+def to_site_fields(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in _DATE_FIELDS:
+            out[name] = site_value(value)
+        elif name == "assignees":
+            out.update(assignment_fields(value))
+        else:
+            out[name] = value
+    return out
+
+
+def task_values(task: Task) -> dict[str, Any]:
+    return {
+        "title": task.title or "",
+        "description": task.description or "",
+        "status": task.status or "",
+        "priority": task.priority or "",
+        "task_type": task.task_type or "",
+        "start_date": local_value(task.start_date),
+        "due_date": local_value(task.due_date),
+        "assignees": sorted({a.user_id or a.email or "" for a in task.assignees} - {""}),
+    }
+
+
+def snapshot_of(task: Task) -> str:
+    modified = task.modified.isoformat() if task.modified else ""
+    return signing.dumps({"values": task_values(task), "modified": modified}, salt=_SNAPSHOT_SALT)
+
+
+def snapshot_modified(form: TaskForm) -> datetime | None:
+    original = form.original() or {}
+    text = original.get("modified") or ""
+    return datetime.fromisoformat(text) if text else None
+
+
+def _person_label(person: SiteUser) -> str:
+    return f"{person.full_name} ({person.user_id})" if person.full_name else person.user_id
+
+
+def create_fields(form: TaskForm) -> dict[str, Any]:
+    """What a create sends: every field given (the site fills in the rest [007-013])."""
+    values = {k: v for k, v in form.values().items() if v not in ("", [], None)}
+    return to_site_fields(values)
+
+
+def _first_open(statuses: tuple[str, ...]) -> str:
+    for value in statuses:
+        if portal_status(value) == "open":
+            return value
+    return statuses[0] if statuses else ""
+
+
+class AssignForm(forms.Form):
+    """Assign or reassign from the task page: people the portal knows on the site, or typed
+    site user ids. Carries the same signed snapshot as the edit form (outdated-copy check)."""
+
+    assignees = TaskForm.base_fields["assignees"]
+    other_people = TaskForm.base_fields["other_people"]
+    snapshot = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, people: list[SiteUser], task: Task | None = None, **kwargs: Any
+    ) -> None:
+        if task is not None and "initial" not in kwargs:
+            values = task_values(task)
+            kwargs["initial"] = {"assignees": values["assignees"], "snapshot": snapshot_of(task)}
+        super().__init__(*args, **kwargs)
+        current = task_values(task)["assignees"] if task else self._snapshot_people()
+        known = {person.user_id for person in people}
+        picks = [(p.user_id, _person_label(p)) for p in people]
+        picks += [(i, i) for i in current if i not in known]
+        self.fields["assignees"].choices = picks
+
+    def _snapshot_people(self) -> list[str]:
+        try:
+            loaded = signing.loads(self.data.get("snapshot") or "", salt=_SNAPSHOT_SALT)
+        except signing.BadSignature:
+            return []
+        return list(loaded.get("values", {}).get("assignees", []))
+
+    clean_other_people = TaskForm.clean_other_people
+    original = TaskForm.original
+
+    def wanted(self) -> list[str]:
+        data = self.cleaned_data
+        picked = list(data.get("assignees") or []) + list(data.get("other_people") or [])
+        return sorted(dict.fromkeys(picked))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=PORTAL_STATUSES)
+
+
+class BulkForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("status:done", _("Mark done")),
+            ("status:in_progress", _("Mark in progress")),
+            ("status:open", _("Reopen")),
+            ("status:cancelled", _("Cancel")),
+            ("delete", _("Delete")),
+        ]
+    )

@@ -1,0 +1,1 @@
+"""Reads for the task pages: what each site contributes, merged across sites."""

@@ -1,0 +1,88 @@
+"""Display helpers: dates on the site's clock and numbers in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import lru_cache
+
+from django import template
+from django.utils import formats, translation
+from django.utils.translation import gettext, gettext_noop
+
+# Source strings only; each filter translates the one it needs (gettext per value, not per
+# label: a page calls these for every row).
+_STATUS = {
+    "open": gettext_noop("Open"),
+    "in_progress": gettext_noop("In progress"),
+    "done": gettext_noop("Done"),
+    "cancelled": gettext_noop("Cancelled"),
+}
+_BUCKET = {
+    "overdue": gettext_noop("Overdue"),
+    "late": gettext_noop("Late"),
+    "today": gettext_noop("Today"),
+    "upcoming": gettext_noop("Upcoming"),
+}
+
+register = template.Library()
+
+_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _digits(text: str) -> str:
+    """Arabic readers get Arabic-Indic digits; Django's formats keep Latin ones."""
+    if (translation.get_language() or "").startswith("ar"):
+        return text.translate(_ARABIC_DIGITS)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _day(day: date, language: str) -> str:
+    return _digits(formats.date_format(day, "DATE_FORMAT"))
+
+
+@lru_cache(maxsize=4096)
+def _clock(moment: time, language: str) -> str:
+    return _digits(formats.time_format(moment, "TIME_FORMAT"))
+
+
+@register.filter
+def sitetime(value: datetime | None) -> str:
+    """A task's date and time as the site has it (aware datetimes stay in their own zone, the
+    site's: that is the clock "today" and "overdue" are judged by). Days and times repeat
+    across a page's rows, so their formatted forms are kept per language."""
+    if not value:
+        return ""
+    language = translation.get_language() or ""
+    return f"{_day(value.date(), language)} {_clock(value.time(), language)}"
+
+
+@register.filter
+def siteday(value: datetime | None) -> str:
+    if not value:
+        return ""
+    return _day(value.date(), translation.get_language() or "")
+
+
+@register.filter
+def num(value: int | float | None) -> str:
+    if value is None:
+        return ""
+    return _digits(formats.number_format(value, force_grouping=True))
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return gettext(_STATUS[value]) if value in _STATUS else value
+
+
+@register.filter
+def bucket_label(value: str | None) -> str:
+    return gettext(_BUCKET[value]) if value in _BUCKET else ""
+
+
+@register.filter
+def priority_class(value: str | None) -> str:
+    return {"high": "prio-high", "medium": "prio-medium", "low": "prio-low"}.get(
+        (value or "").lower(), "prio-other"
+    )

@@ -1,0 +1,43 @@
+"""The inbox: buckets across sites, "assigned to me" or "everything I may see"."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from portal.tasks_ui.selectors.inbox import BUCKETS, SCOPES, inbox_for_user
+from portal.tasks_ui.views.common import wants_partial
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def home(request: HttpRequest) -> HttpResponse:
+    scope = request.GET.get("scope", "mine")
+    bucket_name = request.GET.get("bucket", "overdue")
+    inbox = inbox_for_user(user=request.user, scope=scope, bucket_name=bucket_name)
+    page = Paginator(inbox.rows, settings.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    state = {"scope": inbox.scope, "bucket": inbox.bucket}
+    context = {
+        "inbox": inbox,
+        "page": page,
+        "rows": page.object_list,
+        "state": state,
+        "scopes": SCOPES,
+        "buckets": BUCKETS,
+        "here": request.get_full_path(),
+        "query": urlencode(state),
+        "page_query": urlencode(state) + "&",
+    }
+    if wants_partial(request):
+        part = "counts" if request.GET.get("part") == "counts" else "inbox-body"
+        # A new body replaces the tab that had focus: focus its successor, not the page top.
+        context["refocus"] = part == "inbox-body"
+        return render(request, f"tasks_ui/inbox.html#{part}", context)
+    return render(request, "tasks_ui/inbox.html", context)

@@ -1,0 +1,67 @@
+"""The filter page: a GET form, so the URL carries the filters (shareable, back button)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from portal.sites.access import site_list_for_user
+from portal.sites.models import SiteUser
+from portal.tasks_ui.forms import FilterForm, priorities_of
+from portal.tasks_ui.selectors.search import ME, Criteria, search_for_user
+from portal.tasks_ui.views.common import wants_partial
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def search(request: HttpRequest) -> HttpResponse:
+    sites = list(site_list_for_user(user=request.user).order_by("name"))
+    form = FilterForm(
+        request.GET or None,
+        sites=sites,
+        priorities=priorities_of([site.vocabulary for site in sites]),
+    )
+    result = page = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        criteria = Criteria(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            priorities=tuple(data["priority"]),
+            statuses=tuple(data["status"]),
+            site_ids=tuple(data["site"]),
+            assignee=data["assignee"].strip(),
+            text=data["q"].strip(),
+            bucket=data["bucket"],
+            age=data["age"],
+        )
+    elif not form.is_bound:
+        criteria = Criteria()  # no filters: every task of every site
+    else:
+        criteria = None
+    if criteria is not None:
+        result = search_for_user(user=request.user, criteria=criteria)
+        page = Paginator(result.rows, settings.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    people = SiteUser.objects.filter(site__in=sites).order_by("full_name", "user_id")[:500]
+    context = {
+        "form": form,
+        "result": result,
+        "page": page,
+        "rows": page.object_list if page else [],
+        "here": request.get_full_path(),
+        "page_query": (params.urlencode() + "&") if params else "",
+        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "people": people,
+        "me": ME,
+    }
+    if wants_partial(request) and request.htmx.target == "results":
+        return render(request, "tasks_ui/search.html#results", context)
+    return render(request, "tasks_ui/search.html", context)

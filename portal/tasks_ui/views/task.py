@@ -1,0 +1,232 @@
+"""One task: its page, the edit form and the create form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from portal.sites.access import site_list_for_user
+from portal.sites.frappe import EditConflict, FrappeError, Task, Vocabulary
+from portal.tasks_ui.fanout import problem_for
+from portal.tasks_ui.forms import (
+    PORTAL_STATUSES,
+    AssignForm,
+    TaskForm,
+    create_fields,
+    snapshot_modified,
+    snapshot_of,
+    task_values,
+)
+from portal.tasks_ui.selectors.sources import Source, people_of_site, vocabulary_for
+from portal.tasks_ui.selectors.task import (
+    TaskView,
+    source_for,
+    task_read,
+    task_view_for_user,
+)
+from portal.tasks_ui.services.writes import task_create, task_edit
+from portal.tasks_ui.views.common import error_kind, error_text, wants_partial
+
+FIELD_LABELS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "status": _("Status"),
+    "priority": _("Priority"),
+    "task_type": _("Task type"),
+    "start_date": _("Starts"),
+    "due_date": _("Due"),
+    "assignees": _("Assigned to"),
+}
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful form: htmx follows with a full page load, a plain post redirects."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def task_context(view: TaskView, **more) -> dict:
+    task = view.task
+    return {
+        "view": view,
+        "site": view.site,
+        "task": task,
+        "statuses": PORTAL_STATUSES,
+        "extra": sorted(task.extra.items()) if task else [],
+        "assign_form": AssignForm(people=people_of_site(view.site.pk), task=task) if task else None,
+        **more,
+    }
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def task_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
+    view = task_view_for_user(user=request.user, site_id=site_id, task_id=task_id)
+    context = task_context(view, here=request.get_full_path())
+    status = 404 if view.problem is not None and view.problem.kind == "missing" else 200
+    if wants_partial(request) and request.htmx.target == "task-summary":
+        return render(request, "tasks_ui/task.html#summary", context, status=status)
+    return render(request, "tasks_ui/task.html", context, status=status)
+
+
+def _form_page(
+    request: HttpRequest,
+    context: dict,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    if wants_partial(request) and request.htmx.target == "form-area":
+        return render(request, "tasks_ui/task_form.html#form-area", context, status=status)
+    return render(request, "tasks_ui/task_form.html", context, status=status)
+
+
+def _unavailable(request: HttpRequest, site, problem, *, task_id: int | None = None):
+    context = {"site": site, "problem": problem, "task_id": task_id, "form": None}
+    return _form_page(request, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request", "HX-Target")
+def task_edit_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
+    site, source, problem = source_for(user=request.user, site_id=site_id)
+    if source is None:
+        return _unavailable(request, site, problem, task_id=task_id)
+    base = {
+        "site": site,
+        "source": source,
+        "task_id": task_id,
+        "mode": "edit",
+        "action": reverse("tasks_ui:edit", args=[site.pk, task_id]),
+        "read_only": source.read_only_reason,
+    }
+    try:
+        vocabulary = vocabulary_for(source)
+        current = task_read(source, task_id) if request.method == "GET" else None
+    except FrappeError as error:
+        return _unavailable(request, site, problem_for(error, site), task_id=task_id)
+
+    if request.method == "GET":
+        form = TaskForm(vocabulary=vocabulary, people=people_of_site(site.pk), task=current)
+        return _form_page(request, {**base, "form": form, "task": current})
+
+    form = TaskForm(request.POST, vocabulary=vocabulary, people=people_of_site(site.pk), task=None)
+    context = {**base, "form": form}
+    if not form.is_valid():
+        return _form_page(request, context)
+    if form.original() is None:
+        form.add_error(None, _("The form was damaged or is too old: open the task again."))
+        return _form_page(request, context)
+    changed = form.changed_fields()
+    if not changed:
+        messages.info(request, _("Nothing was changed."))
+        return _done(request, reverse("tasks_ui:task", args=[site.pk, task_id]))
+    try:
+        task_edit(
+            user=request.user,
+            source=source,
+            task_id=task_id,
+            expected_modified=snapshot_modified(form),
+            changed=changed,
+        )
+    except EditConflict as conflict:
+        return _conflict(request, context, conflict.current, vocabulary=vocabulary)
+    except FrappeError as error:
+        form.add_error(None, error_text(error, site))
+        context["error_kind"] = error_kind(error)
+        return _form_page(request, context)
+    messages.success(request, _("Saved on %(site)s.") % {"site": site.name})
+    return _done(request, reverse("tasks_ui:task", args=[site.pk, task_id]))
+
+
+def _conflict(request, context, fresh: Task, *, vocabulary: Vocabulary) -> HttpResponse:
+    """Refused: the site has a newer copy. The fresh values are shown beside the person's input,
+    which stays in the form; the form now carries the fresh copy, so saving again is a
+    deliberate choice made with the current values in view."""
+    form, site = context["form"], context["site"]
+    mine = form.values()
+    theirs = task_values(fresh)
+    differences = [
+        {"label": FIELD_LABELS.get(name, name), "mine": mine.get(name), "theirs": theirs[name]}
+        for name in theirs
+        if name in mine and mine.get(name) != theirs[name]
+    ]
+    data = request.POST.copy()
+    data["snapshot"] = snapshot_of(fresh)
+    refreshed = TaskForm(data, vocabulary=vocabulary, people=people_of_site(site.pk), task=None)
+    refreshed.is_valid()
+    refreshed.add_error(None, error_text(EditConflict("", current=fresh), site))
+    context = {
+        **context,
+        "form": refreshed,
+        "conflict": fresh,
+        "differences": differences,
+        "error_kind": "conflict",
+    }
+    return _form_page(request, context, status=409 if not request.htmx else 200)
+
+
+@login_required
+@require_GET
+def create_choose(request: HttpRequest) -> HttpResponse:
+    """Pick the site first: each site has its own task types, priorities and statuses."""
+    sites = list(site_list_for_user(user=request.user).order_by("name"))
+    chosen = request.GET.get("site", "")
+    if chosen.isdigit() and any(site.pk == int(chosen) for site in sites):
+        url = reverse("tasks_ui:create", args=[int(chosen)])
+        return redirect(url)
+    return render(request, "tasks_ui/create_choose.html", {"sites": sites})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request", "HX-Target")
+def task_create_page(request: HttpRequest, site_id: int) -> HttpResponse:
+    site, source, problem = source_for(user=request.user, site_id=site_id)
+    sites = list(site_list_for_user(user=request.user).order_by("name"))
+    base = {
+        "site": site,
+        "sites": sites,
+        "mode": "create",
+        "action": reverse("tasks_ui:create", args=[site.pk]),
+    }
+    if source is None:
+        return _form_page(request, {**base, "problem": problem, "form": None})
+    base["read_only"] = source.read_only_reason
+    try:
+        vocabulary = vocabulary_for(source)
+    except FrappeError as error:
+        return _form_page(request, {**base, "problem": problem_for(error, site), "form": None})
+    people = people_of_site(site.pk)
+    if request.method == "GET":
+        form = TaskForm(vocabulary=vocabulary, people=people)
+        return _form_page(request, {**base, "form": form})
+    form = TaskForm(request.POST, vocabulary=vocabulary, people=people)
+    context = {**base, "form": form}
+    if not form.is_valid():
+        return _form_page(request, context)
+    return _create(request, context, form, source)
+
+
+def _create(request, context, form: TaskForm, source: Source) -> HttpResponse:
+    site = source.site
+    try:
+        task = task_create(user=request.user, source=source, fields=create_fields(form))
+    except FrappeError as error:
+        form.add_error(None, error_text(error, site))
+        context["error_kind"] = error_kind(error)
+        return _form_page(request, context)
+    messages.success(
+        request,
+        _("Task %(id)s created on %(site)s.") % {"id": task.id, "site": site.name},
+    )
+    return _done(request, reverse("tasks_ui:task", args=[site.pk, task.id]))

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal.ops.views import healthz
+from portal.sites.views.language import language_switch
+from portal.sites.views.login import LoginView
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/language/", language_switch, name="language"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("sites/", include("portal.sites.urls")),
+    path("notifications/", include("portal.notifications.urls")),
+    path("reports/", include("portal.reports.urls")),
+    path("", include("portal.tasks_ui.urls")),
+]

@@ -1,0 +1,149 @@
+"""Create, edit, reassign, complete and delete through the pages, each checked at the stand-in;
+a stale edit refused with the fresh values; a bulk action with progress and per-row results."""
+
+import re
+
+import pytest
+
+from portal.sites.frappe import ApiKeyAuth, FrappeClient
+from portal.sites.frappe.config import http_from_settings
+from tests.browser.conftest import log_in, portal_errors
+from tests.browser.test_inbox_buckets import PASSWORD, make_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def inbox_world(portal_site, connect, django_user_model, settings, live_server):
+    return make_world(portal_site, connect, django_user_model, settings, live_server)
+
+
+def insert(standin, name, title, **fields):
+    [task_id] = standin.sites[name].control.insert_tasks(
+        [{"title": title, "priority": "High", "status": "Todo" if name == "riyadh" else "Open",
+          "assignees": [f"sales1@{name}.test"], **fields}]
+    )  # fmt: skip
+    return task_id
+
+
+def test_create_edit_reassign_complete_and_delete(
+    page,
+    live_server,
+    inbox_world,
+    standin,
+    console_errors,
+):
+    _, sites = inbox_world
+    riyadh = sites["riyadh"]
+    stored = standin.sites["riyadh"].control
+    log_in(page, live_server, "mona", PASSWORD)
+
+    # Create on a chosen site, with that site's own options.
+    page.get_by_role("link", name="New task").first.click()
+    page.get_by_label("On which site?").select_option(label="Riyadh")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Title").fill("Show the villa in Hittin")
+    page.get_by_label("Task type").select_option("property showing")
+    page.get_by_label("Priority").select_option("High")
+    page.get_by_label("Starts").fill("2031-05-04T10:30")
+    page.get_by_role("button", name="Create on Riyadh").click()
+    page.wait_for_url(re.compile(rf"/tasks/{riyadh.pk}/\d+/$"))
+    task_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    row = stored.task(task_id)
+    assert row["title"] == "Show the villa in Hittin" and row["task_type"] == "property showing"
+    assert row["start_date"].startswith("2031-05-04 10:30")
+
+    # Edit: only the title changes.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_label("Title").fill("Show the villa in Hittin (family of five)")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"{live_server.url}/tasks/{riyadh.pk}/{task_id}/")
+    assert stored.task(task_id)["title"] == "Show the villa in Hittin (family of five)"
+
+    # Reassign to someone typed, then pick from the people the portal knows.
+    page.get_by_label("Or type site user ids").fill("sales2@riyadh.test")
+    page.get_by_role("button", name="Save assignment").click()
+    page.get_by_text("Assignment saved on Riyadh.").wait_for()
+    assert stored.task(task_id)["assignees"] == ["sales2@riyadh.test"]
+    page.get_by_label("Assigned to").select_option(["sales1@riyadh.test"])
+    page.get_by_role("button", name="Save assignment").click()
+    page.get_by_text("Assignment saved on Riyadh.").wait_for()
+    assert stored.task(task_id)["assignees"] == ["sales1@riyadh.test"]
+
+    # Complete from a row: only the row changes, then the counts refresh themselves.
+    page.goto(f"{live_server.url}/tasks/?q=family+of+five")
+    row_id = f"task-{riyadh.pk}-{task_id}"
+    page.evaluate("window.__kept = true")  # gone if the page were reloaded
+    page.locator(f"#{row_id}").get_by_role("button", name="Done").click()
+    page.locator(f"#{row_id}.finished").wait_for()
+    assert page.evaluate("window.__kept") is True
+    assert stored.task(task_id)["status"] == "Done"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Reopen"
+
+    # Delete from a row: the browser asks, naming the task and the site.
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    page.locator(f"#{row_id}").get_by_role("link", name="Delete").click()
+    page.locator("tr.gone").wait_for()
+    assert "Show the villa in Hittin (family of five)" in asked[0] and "Riyadh" in asked[0]
+    assert stored.task(task_id) is None
+    assert portal_errors(console_errors, live_server) == []
+
+
+def test_a_stale_edit_is_refused_with_the_fresh_values(
+    page,
+    live_server,
+    inbox_world,
+    standin,
+    console_errors,
+):
+    _, sites = inbox_world
+    task_id = insert(standin, "riyadh", "Quote for the Al-Otaibi flat")
+    log_in(page, live_server, "mona", PASSWORD)
+    page.goto(f"{live_server.url}/tasks/{sites['riyadh'].pk}/{task_id}/edit/")
+    FrappeClient(
+        standin.sites["riyadh"].url,
+        ApiKeyAuth("manager1keyriyadh", "manager1secretriyadh"),
+        time_zone="Asia/Riyadh",
+        http=http_from_settings(),
+    ).edit_task(task_id, title="Quote sent by the manager")
+    page.get_by_label("Title").fill("Quote for the Al-Otaibi flat, 3 rooms")
+    page.get_by_role("button", name="Save").click()
+    page.locator("#conflict").wait_for()
+    assert "Quote sent by the manager" in page.locator("#conflict").inner_text()
+    assert page.get_by_label("Title").input_value() == "Quote for the Al-Otaibi flat, 3 rooms"
+    assert standin.sites["riyadh"].control.task(task_id)["title"] == "Quote sent by the manager"
+    assert page.evaluate("document.activeElement.id") == "form-errors"
+    assert portal_errors(console_errors, live_server) == []
+
+
+def test_bulk_done_across_two_sites_shows_progress_and_a_result_per_row(
+    page,
+    live_server,
+    inbox_world,
+    standin,
+    console_errors,
+):
+    _, sites = inbox_world
+    riyadh_id = insert(standin, "riyadh", "Bulk item in Riyadh")
+    cairo_id = insert(standin, "cairo", "Bulk item in Cairo")
+    log_in(page, live_server, "mona", PASSWORD)
+    page.goto(f"{live_server.url}/tasks/?q=Bulk+item")
+    apply = page.get_by_role("button", name="Apply")
+    assert apply.is_disabled()
+    page.get_by_label("Select all on this page").check()
+    assert page.get_by_text("2 selected").is_visible()
+    page.get_by_label("With the selected tasks").select_option("status:done")
+    apply.click()
+    page.locator("[data-finished]").wait_for()
+    results = page.locator("#progress tbody tr")
+    assert results.count() == 2
+    assert set(results.evaluate_all("rows => rows.map(r => r.dataset.state)")) == {"ok"}
+    assert standin.sites["riyadh"].control.task(riyadh_id)["status"] == "Done"
+    assert standin.sites["cairo"].control.task(cairo_id)["status"] == "Completed"
+    assert portal_errors(console_errors, live_server) == []

@@ -1,0 +1,112 @@
+"""The report page, its drill-downs into the inbox, CSV exports and the weekly digest."""
+
+import csv
+import email
+import email.policy
+import io
+import re
+
+import pytest
+
+from portal.reports.models import DigestSent
+from portal.reports.services.digest import digest_send
+from portal.reports.services.snapshot import snapshot_take
+from portal.sites.models import Profile, SiteGrant
+from tests.integration.notifications.servers import Mailbox
+from tests.integration.reports.test_snapshots import S1, S2, history  # noqa: F401 (fixture)
+from tests.standin_sites import connect_user
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the inbox reads sites in threads
+PERIOD = "since=2026-11-17&until=2026-11-23"
+
+
+@pytest.fixture
+def lead(django_user_model, history):  # noqa: F811 (the fixture imported above)
+    site, handle, names = history
+    user = django_user_model.objects.create_user("leila", email="leila@example.com")
+    Profile.objects.create(user=user, role=Profile.Role.LEAD)
+    SiteGrant.objects.create(site=site, user=user)
+    connect_user(user=user, site=site, as_user="manager1@reportsite.test")
+    snapshot_take(site=site)
+    return user, site, handle, names
+
+
+def test_the_report_shows_the_figures_of_the_period(client, lead):
+    user, site, handle, names = lead
+    client.force_login(user)
+    body = client.get(f"/reports/?{PERIOD}").content.decode()
+    figures = re.findall(r'<span class="figure">([^<]+)</span>', body)
+    assert figures == ["4", "3", "2", "50.0%", "33.3%", "0", "0"]
+    assert 'id="report-data"' in body and "chart-trend" in body
+    assert "Old follow-up" in body  # the most overdue task, linked to its page
+    assert f"/tasks/{site.pk}/{names['old']}/" in body
+
+
+def test_every_overdue_number_drills_down_to_exactly_its_tasks(client, lead):
+    user, site, handle, names = lead
+    client.force_login(user)
+    body = client.get(f"/reports/?{PERIOD}").content.decode()
+    links = dict(re.findall(r'<a href="(/tasks/\?[^"]+)">(\d+)</a>', body.replace("&amp;", "&")))
+    assert links, "the report has no drill-down links"
+    for link, number in links.items():
+        page = client.get(link)
+        assert page.status_code == 200, link
+        rows = re.findall(r'data-task="(\d+)"', page.content.decode())
+        assert len(set(rows)) == int(number), link
+
+
+def test_completions_drill_down_to_the_completed_tasks(client, lead):
+    user, site, handle, names = lead
+    client.force_login(user)
+    body = client.get(f"/reports/completed/?site={site.pk}&{PERIOD}&status=done").content.decode()
+    assert "Finished early" in body and "Finished late" in body and "Dropped" not in body
+
+
+def test_csv_exports_carry_a_bom_and_read_back_in_arabic(client, lead):
+    user, site, handle, names = lead
+    client.force_login(user)
+    response = client.get(f"/reports/export/people.csv?{PERIOD}")
+    assert response["Content-Type"].startswith("text/csv")
+    raw = response.content
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["Site", "Site user", "Name", "Open", "Overdue"]
+    by_user = {row[1]: row for row in rows[1:]}
+    assert by_user[S1][3:6] == ["3", "2", "1"] and by_user[S2][3:6] == ["1", "1", "1"]
+    worst = client.get(f"/reports/export/worst.csv?{PERIOD}").content.decode("utf-8-sig")
+    assert "اجتماع مع العميل" in worst
+
+
+def test_members_may_not_see_reports(client, django_user_model):
+    member = django_user_model.objects.create_user("mona")
+    Profile.objects.create(user=member, role=Profile.Role.MEMBER)
+    client.force_login(member)
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/export/sites.csv").status_code == 403
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on loopback; Django's SMTP backend pointed at it."""
+    box = Mailbox().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", box.port, False
+    yield box
+    box.stop()
+
+
+def test_the_digest_reaches_the_lead_once_in_their_language(lead, smtp_sink, settings):
+    user, site, handle, names = lead
+    user.profile.language = "ar"
+    user.profile.save()
+    assert digest_send(user=user) is True
+    assert digest_send(user=user) is False  # the same period again: nothing
+    assert DigestSent.objects.filter(user=user).count() == 1
+    [mail] = smtp_sink.mails
+    message = email.message_from_bytes(mail.raw, policy=email.policy.default)
+    assert message["To"] == "leila@example.com"
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert 'dir="rtl"' in html and 'lang="ar"' in html
+    assert "Old follow-up" in text and f"/tasks/{site.pk}/{names['old']}/" in text
+    assert settings.PORTAL_BASE_URL + "/reports/?" in text

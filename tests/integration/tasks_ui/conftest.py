@@ -1,0 +1,64 @@
+"""Fixtures for the task pages: a portal member granted stand-in sites and connected to them.
+
+Pages ask sites from worker threads with their own database connections, so these tests use
+transactional databases (rows committed, visible to every thread).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.sites.models import Profile, SiteGrant
+
+
+@pytest.fixture
+def site_login(connect, transactional_db):
+    """site_login(user, site, "sales1"): the portal user's OAuth connection to the stand-in site
+    as that site user (a real token, as the `connect` fixture makes it)."""
+    return connect
+
+
+@pytest.fixture
+def member(django_user_model, transactional_db):
+    user = django_user_model.objects.create_user("mona", password="Mona-Pass-2026!")
+    Profile.objects.create(user=user, role=Profile.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def grant():
+    def make(user, *sites):
+        for site in sites:
+            SiteGrant.objects.get_or_create(site=site, user=user)
+
+    return make
+
+
+ZONES = {"riyadh": "Asia/Riyadh", "cairo": "Africa/Cairo", "plainsite": "UTC"}
+
+
+@pytest.fixture
+def frozen_now(standin_reset, settings, tmp_path):
+    """One instant for the portal and every stand-in site, so a bucket boundary cannot pass
+    between what a test expects and what a page computes."""
+    from datetime import UTC, datetime
+
+    from portal import clock
+
+    now = datetime.now(UTC).replace(second=30, microsecond=0)
+    settings.PORTAL_CLOCK_FILE = str(tmp_path / "clock.json")
+    clock.set_clock(settings.PORTAL_CLOCK_FILE, frozen=now)
+    for handle in standin_reset.sites.values():
+        handle.control.set_clock(now=now.isoformat())
+    return now
+
+
+@pytest.fixture
+def three_sites(portal_site, member, grant, site_login, frozen_now):
+    """The three flavours registered with their zones, granted to `member` and connected as
+    sales1 on each."""
+    sites = {name: portal_site(name, time_zone=zone) for name, zone in ZONES.items()}
+    grant(member, *sites.values())
+    for site in sites.values():
+        site_login(member, site, "sales1")
+    return sites

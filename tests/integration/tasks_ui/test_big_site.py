@@ -1,0 +1,78 @@
+"""A site with 10,000 tasks: complete buckets and filter results, in few requests."""
+
+import re
+
+import pytest
+
+from portal.sites.models import Site, SiteGrant
+from tests.standin_sites import connect_user, register_site, site_users, standin_config
+
+from .helpers import expected_buckets, last_seq, page_counts, requests_since
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def big_standin():
+    from standin.testing import StandinProcess
+
+    clients = standin_config(Site.redirect_uri())["sites"][0]["oauth_clients"]
+    config = {
+        "sites": [
+            {
+                "name": "bigsite",
+                "flavour": "deployed",
+                "time_zone": "UTC",
+                "seed_size": 10_000,
+                "seed": 7,
+                "users": site_users("bigsite.test"),
+                "oauth_clients": clients,
+            }
+        ]
+    }
+    with StandinProcess(config, startup_timeout=120) as process:
+        yield process
+
+
+@pytest.fixture
+def big(big_standin, member, frozen_now):
+    handle = big_standin.sites["bigsite"]
+    handle.control.set_clock(now=frozen_now.isoformat())
+    site = register_site(handle, time_zone="UTC")
+    SiteGrant.objects.create(site=site, user=member)
+    connect_user(user=member, site=site, as_user="sales1@bigsite.test")
+    yield handle, site
+    handle.control.set_clock(mode="real")
+
+
+def test_the_inbox_of_a_big_site_is_complete(client, member, big, frozen_now):
+    handle, _ = big
+    client.force_login(member)
+    mark = last_seq(handle)
+    html = client.get("/?scope=all&bucket=overdue").content.decode()
+    calls = requests_since(handle, mark)
+    expected = expected_buckets(handle, "UTC", frozen_now)
+    assert page_counts(html) == {b: expected.get(b, 0) for b in page_counts(html)}
+    assert sum(page_counts(html).values()) > 5000
+    # Open tasks 1,000 a request (plus a count), and today's finished ones.
+    assert len(calls) <= 12, [c["path"] for c in calls]
+    mine = client.get("/?scope=mine&bucket=overdue").content.decode()
+    assert requests_since(handle, mark + len(calls)) == []  # the other tab: from the cache
+    assert page_counts(mine)["overdue"] == expected_buckets(
+        handle, "UTC", frozen_now, user="sales1@bigsite.test"
+    ).get("overdue", 0)
+
+
+def test_the_filter_page_finds_all_10000_tasks_and_pages_from_the_cache(client, member, big):
+    handle, _ = big
+    client.force_login(member)
+    mark = last_seq(handle)
+    html = client.get("/tasks/").content.decode()
+    calls = requests_since(handle, mark)
+    assert re.search(r"10,?000 tasks found", html)
+    assert "tasks 1–50 of 10,000" in html or "tasks 1–50 of 10000" in html
+    assert len(calls) <= 12
+    mark = last_seq(handle)
+    html = client.get("/tasks/?page=200").content.decode()
+    assert "tasks 9,951–10,000 of 10,000" in html or "tasks 9951–10000 of 10000" in html
+    assert requests_since(handle, mark) == []

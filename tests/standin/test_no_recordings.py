@@ -1,0 +1,85 @@
+"""The stand-in answers from its own behaviour, never from the recordings."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from standin.testing import StandinProcess
+
+PACKAGE = Path(__file__).resolve().parents[2] / "standin"
+
+
+MARKERS = ("recordings", "replay.json", "webhook_deliveries", "CONTRACT_DIR", "contract/")
+
+
+def _code_strings(path: Path) -> list[str]:
+    """String literals of a module that are not docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_no_server_module_names_the_recordings_in_its_code():
+    offenders = {
+        str(path.relative_to(PACKAGE)): text
+        for path in PACKAGE.rglob("*.py")
+        if "replay" not in path.relative_to(PACKAGE).parts
+        for text in _code_strings(path)
+        if any(marker in text for marker in MARKERS)
+    }
+    assert offenders == {}
+
+
+def test_the_scan_would_notice_a_module_that_opens_the_recordings(tmp_path):
+    module = tmp_path / "sneaky.py"
+    module.write_text(
+        '"""Doc about recordings."""\nDATA = open("../shared/contract/recordings/x")\n'
+    )
+    assert any(m in t for t in _code_strings(module) for m in MARKERS)
+
+
+def test_the_audit_hook_catches_an_open_under_the_forbidden_directory(tmp_path):
+    forbidden = tmp_path / "recordings"
+    forbidden.mkdir()
+    (forbidden / "001.json").write_text("{}")
+    log = tmp_path / "audit.log"
+    code = (
+        f"from standin.audit import install; install({str(forbidden)!r}, {str(log)!r}); "
+        f"open({str(forbidden / '001.json')!r}).read()"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=PACKAGE.parent, capture_output=True
+    )
+    assert "001.json" in log.read_text()
+
+
+def test_a_busy_stand_in_opens_nothing_under_a_forbidden_directory(tmp_path):
+    forbidden = tmp_path / "recordings"
+    forbidden.mkdir()
+    config = {"name": "s", "seed_size": 20}
+    with StandinProcess(config, forbid_reads=str(forbidden)) as proc:
+        url = proc.sites["s"].url
+        session = requests.Session()
+        session.post(f"{url}/api/method/login", data={"usr": "Administrator", "pwd": "admin"})
+        for name in ("home_tasks", "filter_tasks", "main_page_buckets"):
+            assert session.get(f"{url}/api/method/crm.api.mobile_api.{name}").ok
+        proc.stop()
+        assert not proc.audit_log.exists() or proc.audit_log.read_text() == ""

@@ -1,0 +1,85 @@
+"""docker-compose.yml and .env.example agree with the code (no Docker engine runs here)."""
+
+import re
+import shlex
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+
+
+def variables_read_by_the_code() -> set[str]:
+    pattern = re.compile(
+        r"env\.(?:str|bool|int|float|list|choice|url|required|raw)\(\s*\"([A-Z_]+)\""
+    )
+    names = set()
+    for path in (ROOT / "portal").rglob("*.py"):
+        names.update(pattern.findall(path.read_text()))
+    return names
+
+
+def variables_documented() -> set[str]:
+    text = (ROOT / ".env.example").read_text()
+    return set(re.findall(r"^([A-Z_]+)=", text, flags=re.MULTILINE))
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_env_example_documents_exactly_the_variables_the_code_reads():
+    read = variables_read_by_the_code()
+    assert read, "the scan found no variables: the pattern is broken"
+    assert read == variables_documented()
+
+
+def test_app_services_share_one_definition(compose):
+    images = {compose["services"][name]["image"] for name in APP_SERVICES}
+    assert images == {"frappe-task-portal:latest"}
+
+
+def test_compose_has_every_service_the_portal_needs(compose):
+    assert set(compose["services"]) >= {"web", "worker", "beat", "redis", "postgres", "mailpit"}
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_app_service_command_exists_in_the_project(compose, service):
+    argv = shlex.split(compose["services"][service]["command"])
+    if argv[:2] == ["python", "manage.py"]:
+        assert argv[2] in get_commands()
+    elif argv[0] == "gunicorn":
+        module, _, attribute = argv[1].partition(":")
+        assert hasattr(import_module(module), attribute or "application")
+    elif argv[0] == "celery":
+        assert argv[1:3] == ["-A", "portal"]
+        assert import_module("portal").celery_app.main == "portal"
+        assert argv[3] in {"worker", "beat"}
+    else:
+        pytest.fail(f"unknown command {argv}")
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_every_variable_compose_sets_is_read_by_the_portal(compose, service):
+    names = set(compose["services"][service]["environment"])
+    assert names <= variables_read_by_the_code()
+
+
+@pytest.mark.parametrize("service", ("web", "worker", "beat"))
+def test_app_health_checks_use_healthz(compose, service):
+    check = compose["services"][service]["healthcheck"]["test"]
+    assert check[1:4] == ["python", "manage.py", "healthcheck"]
+    assert "healthcheck" in get_commands()
+    assert check[4].endswith("/healthz")
+
+
+def test_everything_the_image_copies_exists():
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            for source in line.split()[1:-1]:
+                assert (ROOT / source).exists(), source
