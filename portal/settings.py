@@ -139,6 +139,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": DATA_DIR / "cache",
+            # Django's default (300 entries, then a third culled at random) would drop a
+            # running bulk job's progress once a few inbox pages have been cached.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
 

@@ -64,8 +64,25 @@ def connect(standin, db):
     return make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_worker():
+    """Under pytest-xdist each worker gets its own file cache: one worker's cache.clear() must
+    not wipe another's running test (a bulk job's progress, say). Redis keeps its shared db."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    default = settings.CACHES["default"]
+    if not worker or "filebased" not in default["BACKEND"]:
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(
+        CACHES={"default": {**default, "LOCATION": f"{default['LOCATION']}-{worker}"}}
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(_cache_per_worker):
     """Each test starts with an empty Django cache (the file cache outlives test runs)."""
     from django.core.cache import cache
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
@@ -17,7 +18,8 @@ WEEKDAYS = [
 
 
 def _words(text: str) -> list[str]:
-    return [w.strip() for w in text.replace("\n", ",").split(",") if w.strip()]
+    # Commas, the Arabic comma "،" (what an Arabic keyboard types) or one entry per line.
+    return [w.strip() for w in re.split(r"[,،\n]", text) if w.strip()]
 
 
 def _zone(value: str) -> str:

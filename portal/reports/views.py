@@ -108,6 +108,7 @@ def completed(request):
         "reports/completed.html",
         {
             "rows": listed,
+            "cancelled_only": status == "cancelled",
             "filters": filters,
             "back": reverse("reports:report") + "?" + _query(request),
         },

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.sites.frappe import Task, Vocabulary, portal_status
 from portal.sites.frappe.query import assignment_fields
@@ -17,10 +18,10 @@ from portal.sites.models import Site, SiteUser
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK
 
 PORTAL_STATUSES = [
-    ("open", _("Open")),
-    ("in_progress", _("In progress")),
-    ("done", _("Done")),
-    ("cancelled", _("Cancelled")),
+    ("open", pgettext_lazy("task status", "Open")),
+    ("in_progress", pgettext_lazy("task status", "In progress")),
+    ("done", pgettext_lazy("task status", "Done")),
+    ("cancelled", pgettext_lazy("task status", "Cancelled")),
 ]
 _LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?$")
 _SNAPSHOT_SALT = "tasks_ui.task-form"
@@ -217,7 +218,8 @@ class TaskForm(forms.Form):
 
     def clean_other_people(self) -> list[str]:
         raw = self.cleaned_data.get("other_people", "")
-        ids = [part.strip() for part in raw.split(",") if part.strip()]
+        # An Arabic keyboard types "،" (U+060C) where an English one types ","; accept both.
+        ids = [part.strip() for part in re.split(r"[,،\n]", raw) if part.strip()]
         if any(len(i) > 140 or "%" in i for i in ids):
             raise forms.ValidationError(_("A site user id has at most 140 characters, no “%”."))
         return ids

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portal.sites.audit import audit_record
 from portal.sites.frappe import (
@@ -173,8 +174,8 @@ def write_access_recheck(*, user: User, source: Source) -> None:
 
 def status_label(status: str) -> str:
     return {
-        "open": _("Open"),
-        "in_progress": _("In progress"),
-        "done": _("Done"),
-        "cancelled": _("Cancelled"),
+        "open": pgettext("task status", "Open"),
+        "in_progress": pgettext("task status", "In progress"),
+        "done": pgettext("task status", "Done"),
+        "cancelled": pgettext("task status", "Cancelled"),
     }.get(status, status)

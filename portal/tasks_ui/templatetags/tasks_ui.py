@@ -7,15 +7,16 @@ from functools import lru_cache
 
 from django import template
 from django.utils import formats, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 # Source strings only; each filter translates the one it needs (gettext per value, not per
-# label: a page calls these for every row).
+# label: a page calls these for every row). Status labels carry the "task status" context
+# (collected from services/writes.py), apart from the "Done" button.
 _STATUS = {
-    "open": gettext_noop("Open"),
-    "in_progress": gettext_noop("In progress"),
-    "done": gettext_noop("Done"),
-    "cancelled": gettext_noop("Cancelled"),
+    "open": "Open",
+    "in_progress": "In progress",
+    "done": "Done",
+    "cancelled": "Cancelled",
 }
 _BUCKET = {
     "overdue": gettext_noop("Overdue"),
@@ -73,7 +74,7 @@ def num(value: int | float | None) -> str:
 
 @register.filter
 def status_label(value: str) -> str:
-    return gettext(_STATUS[value]) if value in _STATUS else value
+    return pgettext("task status", _STATUS[value]) if value in _STATUS else value
 
 
 @register.filter

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,4 +146,6 @@ def client(standin, flavour, site) -> FrappeClient:
         flavour=flavour,
         http=dev_http(),
         site_label=flavour,
+        # The site's clock, not the machine's: "today" must be the same day on both sides.
+        clock=lambda: datetime.fromisoformat(FROZEN),
     )

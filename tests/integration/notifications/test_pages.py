@@ -51,12 +51,14 @@ def test_an_admin_adds_a_rule_through_the_form(client, admin):
         "max_repeats": 3, "escalate_after_hours": 48, "quiet_start": "21:00",
         "quiet_end": "07:30", "time_zone": "Asia/Riyadh", "language": "ar", "shape": "digest",
         "priorities_text": "High, Medium", "task_types_text": "call",
-        "fixed_addresses_text": "Boss@Portal.test\nops@portal.test", "working_days": ["6", "0"],
+        "fixed_addresses_text": "Boss@Portal.test\nops@portal.test، lead@portal.test",
+        "working_days": ["6", "0"],
     })  # fmt: skip
     assert response.status_code == 302
     rule = Rule.objects.get()
     assert rule.priorities == ["High", "Medium"] and rule.task_types == ["call"]
-    assert rule.fixed_addresses == ["boss@portal.test", "ops@portal.test"]
+    # One per line, or separated by commas: an Arabic keyboard types "،".
+    assert rule.fixed_addresses == ["boss@portal.test", "ops@portal.test", "lead@portal.test"]
     assert rule.working_days == [0, 6] and list(rule.sites.all()) == [site]
     assert str(rule.quiet_start) == "21:00:00"
     page = client.get("/notifications/rules/")

@@ -60,6 +60,10 @@ def test_completions_drill_down_to_the_completed_tasks(client, lead):
     client.force_login(user)
     body = client.get(f"/reports/completed/?site={site.pk}&{PERIOD}&status=done").content.decode()
     assert "Finished early" in body and "Finished late" in body and "Dropped" not in body
+    assert "<h1>Completed tasks</h1>" in body
+    body = client.get(f"/reports/completed/?site={site.pk}&{PERIOD}&status=cancelled").content
+    assert "<h1>Cancelled tasks</h1>" in body.decode() and b"Finished early" not in body
+    assert b"Dropped" in body
 
 
 def test_csv_exports_carry_a_bom_and_read_back_in_arabic(client, lead):

@@ -99,6 +99,11 @@ def test_reassigning_sends_the_whole_new_set():
     assert changed == {"assigned_to_list": ["Administrator", "sales2@x"]}
 
 
+def test_typed_people_may_be_separated_by_the_arabic_comma():
+    changed = posted(task(), assignees=[], other_people="sales2@x، Administrator").changed_fields()
+    assert changed == {"assigned_to_list": ["Administrator", "sales2@x"]}
+
+
 def test_a_tampered_snapshot_is_not_trusted():
     form = posted(task(), snapshot=snapshot_of(task())[:-3] + "abc")
     assert form.original() is None
