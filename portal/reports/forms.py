@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from portal import clock
 
 PERIODS = (7, 30, 90)
+DEFAULT_DAYS = 30
+
+
+def form_defaults() -> dict[str, str]:
+    """The report's filters when the URL gives none: the last DEFAULT_DAYS days."""
+    today = clock.now().date()
+    return {"since": str(today - timedelta(days=DEFAULT_DAYS - 1)), "until": str(today)}
 
 
 class ReportFilterForm(forms.Form):
@@ -32,7 +39,7 @@ class ReportFilterForm(forms.Form):
         data = super().clean()
         today = clock.now().date()
         data["until"] = data.get("until") or today
-        data["since"] = data.get("since") or data["until"] - timedelta(days=29)
+        data["since"] = data.get("since") or data["until"] - timedelta(days=DEFAULT_DAYS - 1)
         if data["since"] > data["until"]:
             self.add_error("until", _("The end day is before the start day."))
         elif (data["until"] - data["since"]).days > 366:

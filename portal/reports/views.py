@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import clock
-from portal.reports.forms import PERIODS, ReportFilterForm
+from portal.reports.forms import PERIODS, ReportFilterForm, form_defaults
 from portal.reports.models import Snapshot
 from portal.reports.services import tables
 from portal.reports.services.figures import Filters, completions, report_build
@@ -24,10 +24,11 @@ from portal.sites.views.guards import lead_required
 def _filters(request) -> tuple[ReportFilterForm, Filters | None]:
     sites = list(site_list_for_user(user=request.user))
     teams = list(team_list_for_user(user=request.user))
-    form = ReportFilterForm(request.GET or None, sites=sites, teams=teams)
-    if request.GET and not form.is_valid():
+    # Always bound: a plain /reports/ (the menu's link) is the default period, shown in the form.
+    form = ReportFilterForm(request.GET or form_defaults(), sites=sites, teams=teams)
+    if not form.is_valid():
         return form, None
-    data = form.cleaned_data if request.GET else form.clean()
+    data = form.cleaned_data
     chosen = [s for s in sites if s.pk in (data.get("site") or [])] or sites
     team = next((t for t in teams if t.pk == data.get("team")), None)
     return form, Filters(

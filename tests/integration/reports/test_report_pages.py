@@ -42,6 +42,16 @@ def test_the_report_shows_the_figures_of_the_period(client, lead):
     assert f"/tasks/{site.pk}/{names['old']}/" in body
 
 
+def test_the_menu_link_without_filters_shows_the_last_thirty_days(client, lead):
+    user, site, handle, names = lead
+    client.force_login(user)
+    response = client.get("/reports/")  # what the navigation links to
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="since" value="2026-10-25"' in body and 'name="until" value="2026-11-23"' in body
+    assert "Old follow-up" in body
+
+
 def test_every_overdue_number_drills_down_to_exactly_its_tasks(client, lead):
     user, site, handle, names = lead
     client.force_login(user)

@@ -7,6 +7,9 @@ added: its keyword arguments must be known below, or this test fails and asks fo
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from portal.sites.models import Profile, SiteGrant
+from tests.integration.sites.conftest import make_user
+
 pytestmark = pytest.mark.django_db
 
 # Pages any logged-in user may open; they must show nothing of sites the user may not see.
@@ -84,3 +87,24 @@ def test_anonymous_visitors_are_sent_to_log_in(client, site_a):
     for url in ("/", "/sites/", f"/sites/{site_a.pk}/", "/sites/people/", "/sites/audit/"):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("role", [Profile.Role.ADMIN, Profile.Role.LEAD])
+def test_every_page_without_arguments_opens_for_those_allowed(
+    client, django_user_model, site_a, team, role, language
+):
+    """What the menus link to, opened bare (no query string), by an admin and by a lead, in
+    both languages: never a server error. The test client re-raises a view's exception."""
+    user = make_user(django_user_model, f"walker-{role}", role)
+    Profile.objects.filter(user=user).update(language=language)
+    SiteGrant.objects.create(site=site_a, user=user)
+    client.force_login(user)
+    opened = 0
+    for name, route in walk():
+        if "<" in route or (name or "").startswith("admin:") or name == "logout":
+            continue
+        response = client.get(fill(route, {}))
+        assert response.status_code < 500, f"GET {route} ({name}) gave {response.status_code}"
+        opened += response.status_code == 200
+    assert opened > (15 if role == Profile.Role.ADMIN else 5)  # the pages really opened
