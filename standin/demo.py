@@ -23,6 +23,14 @@ def demo_document(port_base: int = 8101, redirect_uri: str = DEFAULT_REDIRECT) -
                 "roles": ["Sales Manager", "Sales User"],
             },
             {
+                # The demo's team lead, who reads Arabic: names on sites are often Arabic.
+                "name": f"lead1@{domain}",
+                "first_name": "ليلى",
+                "last_name": "الأحمد",
+                "password": "Lead1-Pass!2026",
+                "roles": ["Sales Manager", "Sales User"],
+            },
+            {
                 "name": f"norole@{domain}",
                 "first_name": "No",
                 "last_name": "Role",

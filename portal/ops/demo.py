@@ -2,8 +2,8 @@
 
 With the stand-in's demo sites running (`python -m standin --demo`, started by
 `manage.py runstack --demo`), the portal registers both sites with their API-key service
-credentials, gives the demo member a grant to one of them, and connects both demo people
-through the site's own OAuth provider. The stand-in keeps its state in memory, so tokens are
+credentials, gives the demo member a grant to one of them and the demo lead to both, and
+connects the demo people through the site's own OAuth provider. The stand-in keeps its state in memory, so tokens are
 fetched again on every start.
 """
 
@@ -46,7 +46,11 @@ DEMO_SITES = (
              "cairokey00000001", "cairosecret00001"),
 )  # fmt: skip
 # The stand-in demo's own credentials (standin/demo.py); they mean nothing elsewhere.
-DEMO_SITE_PASSWORDS = {"sales1": "Sales1-Pass!2026", "manager1": "Manager1-Pass!2026"}
+DEMO_SITE_PASSWORDS = {
+    "sales1": "Sales1-Pass!2026",
+    "manager1": "Manager1-Pass!2026",
+    "lead1": "Lead1-Pass!2026",
+}
 
 
 def demo_password(role: str) -> str:
@@ -110,6 +114,7 @@ def demo_prepare(*, standin_port_base: int | None = None) -> list[str]:
     member, member_login = demo_user("mona", role=Profile.Role.MEMBER)
     if standin_port_base is None:
         return [admin_login, member_login]
+    lead, lead_login = demo_user("layla", role=Profile.Role.LEAD, language="ar")
     sites = []
     for index, demo in enumerate(DEMO_SITES):
         site = demo_site(demo, port_base=standin_port_base)
@@ -124,12 +129,16 @@ def demo_prepare(*, standin_port_base: int | None = None) -> list[str]:
                     user=member, site=site, site_user=f"sales1@{demo.domain}",
                     password=DEMO_SITE_PASSWORDS["sales1"],
                 )  # fmt: skip
+            SiteGrant.objects.get_or_create(site=site, user=lead)  # the lead sees every site
+            connection_by_password(
+                user=lead, site=site, site_user=f"lead1@{demo.domain}",
+                password=DEMO_SITE_PASSWORDS["lead1"],
+            )  # fmt: skip
         except FrappeError as error:  # the demo still starts; the sites page shows why
             site.last_error = f"Demo connection failed: {error.message}"
             site.save(update_fields=["last_error"])
         site_doctor(site=site)
         sites.append((site, demo))
-    lead, lead_login = demo_user("layla", role=Profile.Role.LEAD, language="ar")
     demo_team_and_rule(lead=lead, sites=sites)
     for site, _demo in sites:
         snapshot_take(site=site, trigger=Snapshot.Trigger.ON_DEMAND)  # the reports show data
