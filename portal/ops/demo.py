@@ -3,8 +3,8 @@
 With the stand-in's demo sites running (`python -m standin --demo`, started by
 `manage.py runstack --demo`), the portal registers both sites with their API-key service
 credentials, gives the demo member a grant to one of them and the demo lead to both, and
-connects the demo people through the site's own OAuth provider. The stand-in keeps its state in memory, so tokens are
-fetched again on every start.
+connects the demo people through the site's own OAuth provider. The stand-in keeps its state
+in memory, so tokens are fetched again on every start.
 """
 
 from __future__ import annotations

@@ -290,7 +290,10 @@ def snapshot_modified(form: TaskForm) -> datetime | None:
 
 
 def _person_label(person: SiteUser) -> str:
-    return f"{person.full_name} ({person.user_id})" if person.full_name else person.user_id
+    """An option's text cannot hold <bdi>: first-strong isolate marks keep a Latin name and its
+    brackets in order on an Arabic page (and an Arabic name on an English one)."""
+    label = f"{person.full_name} ({person.user_id})" if person.full_name else person.user_id
+    return f"\u2068{label}\u2069"
 
 
 def create_fields(form: TaskForm) -> dict[str, Any]:

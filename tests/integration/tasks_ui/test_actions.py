@@ -194,6 +194,8 @@ def test_assign_and_reassign_from_the_task_page(client, member, three_sites, sta
     assert standin.sites["riyadh"].control.task(task_id)["assignees"] == ["sales2@riyadh.test"]
     page = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
     assert 'value="sales2@riyadh.test" selected' in page  # now a person the portal knows
+    # Option text cannot hold <bdi>: isolate marks keep each person in order on Arabic pages.
+    assert ">\u2068sales2@riyadh.test\u2069</option>" in page
     data = single(form_data(page, url), assignees=["sales1@riyadh.test", "sales2@riyadh.test"])
     assert client.post(url, data).status_code == 302
     assigned = standin.sites["riyadh"].control.task(task_id)["assignees"]
@@ -261,6 +263,7 @@ def test_the_task_page_shows_every_field_a_link_to_the_site_and_its_history(
     for key in ("reference_doctype", "modified_by", "has_reminder"):
         assert f"<bdi>{key}</bdi>" in html
     assert "task_status" in html and "in_progress" in html  # the portal's history
+    assert '<dd class="description">—</dd>' in html  # the task has none: no "None"
     assert "Action target on riyadh" in html
 
 
