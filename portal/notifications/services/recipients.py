@@ -1,5 +1,9 @@
 """Who a task's reminder goes to: assignees (site user → email), the lead of each assignee's team,
-with each person's language and time zone, looked up once per plan."""
+with each person's language and time zone, looked up once per plan.
+
+An assignee whose site account is connected to exactly one portal user is that portal user: the
+reminder goes to their portal address, in their language and zone, so their overdue tasks of
+every site land in one digest even when each site knows them by another email."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth import get_user_model
 
 from portal.notifications.models import OptOut
-from portal.sites.models import Profile, Site, SiteUser, Team
+from portal.sites.models import Connection, Profile, Site, SiteUser, Team
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,22 @@ class Directory:
                 person = self._portal_person(lead.email, lead.get_full_name() or lead.username)
                 if person not in self.leads_of_member[member_id]:
                     self.leads_of_member[member_id].append(person)
+        self.connected = self._connected_people(site_ids)
+        self.aliases: dict[str, set[str]] = defaultdict(set)  # portal address → site addresses
         self.opted_out = set(OptOut.objects.values_list("address", flat=True))
+
+    def _connected_people(self, site_ids: list[int]) -> dict[tuple[int, str], Person]:
+        """(site, site user id) → the one active portal user connected as that site user. Two
+        portal users sharing a site account stay the site user: neither is the right person."""
+        owners: dict[tuple[int, str], list] = defaultdict(list)
+        rows = Connection.objects.filter(site_id__in=site_ids, user__is_active=True)
+        for connection in rows.select_related("user"):
+            owners[(connection.site_id, connection.site_user_id)].append(connection.user)
+        return {
+            key: self._portal_person(users[0].email, users[0].get_full_name() or users[0].username)
+            for key, users in owners.items()
+            if len(users) == 1 and users[0].email
+        }
 
     def _portal_person(self, email: str, name: str) -> Person:
         language, zone = self.profiles.get(email.lower(), (self.default_language, "UTC"))
@@ -82,6 +101,13 @@ class Directory:
         user_id, email, name = (list(entry) + ["", "", ""])[:3]
         site_user = self._site_user(site_id, [user_id, email])
         address = (site_user.email if site_user and site_user.email else "") or email
+        portal_person = self.connected.get((site_id, site_user.user_id if site_user else user_id))
+        if portal_person is not None:
+            # An opt-out made under the site's address still holds for the same person.
+            for alias in (address, user_id):
+                if alias and "@" in alias:
+                    self.aliases[portal_person.address].add(alias.lower())
+            return portal_person
         if not address and "@" in user_id:
             address = user_id  # Frappe user ids are emails for every user created by email
         if not address:
@@ -113,4 +139,5 @@ class Directory:
         return Person(address.lower(), address, language_ or language, zone_or(zone, time_zone))
 
     def opted_out_of(self, address: str) -> bool:
-        return address.lower() in self.opted_out
+        known = {address.lower(), *self.aliases.get(address.lower(), ())}
+        return not known.isdisjoint(self.opted_out)

@@ -4,6 +4,7 @@ clocks moved together: who gets what, when, in which shape, and never twice."""
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from portal.notifications.models import Delivery, DeliveryItem, OptOut, Rule
@@ -11,6 +12,7 @@ from portal.notifications.services import deliveries, ledger
 from portal.notifications.services.plan import rule_plan
 from portal.notifications.services.recipients import Directory
 from portal.notifications.services.runs import scan_run_inline, scan_run_start
+from portal.sites.models import Connection, Profile
 from tests.integration.notifications.conftest import T0, make_lead, make_rule, site_user
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +228,45 @@ def test_racing_planners_cannot_write_the_same_step_twice(tasks, sites, email_ch
     with pytest.raises(IntegrityError), transaction.atomic():
         deliveries.deliveries_create(planned=stale, run=None, now=T0)
     assert Delivery.objects.count() == 1
+
+
+def test_a_connected_portal_user_gets_one_digest_of_both_sites_in_their_language(
+    tasks, sites, email_channel
+):
+    """Sara is sales2 on Riyadh and s.ahmed on Cairo; the portal knows both are her."""
+    make_rule()
+    sara = User.objects.create_user("sara", email="Sara@Portal.test")
+    Profile.objects.create(user=sara, language="ar", time_zone="Africa/Cairo")
+    Connection.objects.create(user=sara, site=sites["riyadh"], site_user_id=SALES2)
+    Connection.objects.create(user=sara, site=sites["cairo"], site_user_id="s.ahmed@cairo.test")
+    a = tasks.add("riyadh", title="riyadh", due=T0 - timedelta(days=1), assignees=[SALES2])
+    b = tasks.add("cairo", title="cairo", due=T0 - timedelta(days=3),
+                  assignees=["s.ahmed@cairo.test"])  # fmt: skip
+    scan()
+    delivery = Delivery.objects.get()
+    assert (delivery.recipient, delivery.language, delivery.time_zone) == (
+        "sara@portal.test", "ar", "Africa/Cairo",
+    )  # fmt: skip
+    assert steps(delivery) == [(b, "first"), (a, "first")]
+
+
+def test_an_opt_out_under_the_site_address_holds_after_connecting(tasks, sites, email_channel):
+    make_rule()
+    OptOut.objects.create(address=SALES2, created_at=T0)
+    sara = User.objects.create_user("sara", email="sara@portal.test")
+    Connection.objects.create(user=sara, site=sites["riyadh"], site_user_id=SALES2)
+    tasks.add("riyadh", title="riyadh", due=T0 - timedelta(days=1), assignees=[SALES2])
+    scan()
+    assert not Delivery.objects.exists()
+
+
+def test_a_site_account_shared_by_two_portal_users_stays_the_site_users(
+    tasks, sites, email_channel
+):
+    make_rule()
+    for name in ("ops1", "ops2"):
+        user = User.objects.create_user(name, email=f"{name}@portal.test")
+        Connection.objects.create(user=user, site=sites["riyadh"], site_user_id=SALES2)
+    tasks.add("riyadh", title="shared", due=T0 - timedelta(days=1), assignees=[SALES2])
+    scan()
+    assert Delivery.objects.get().recipient == SALES2
