@@ -22,7 +22,7 @@ def _words(text: str) -> list[str]:
     return [w.strip() for w in re.split(r"[,،\n]", text) if w.strip()]
 
 
-def _zone(value: str) -> str:
+def zone_checked(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -84,7 +84,7 @@ class RuleForm(forms.ModelForm):
             self.initial["working_days"] = [str(d) for d in self.instance.working_days]
 
     def clean_time_zone(self):
-        return _zone(self.cleaned_data["time_zone"])
+        return zone_checked(self.cleaned_data["time_zone"])
 
     def clean_fixed_addresses_text(self):
         addresses = _words(self.cleaned_data["fixed_addresses_text"])

@@ -1,12 +1,21 @@
 from django.urls import path
 
-from portal.notifications.views import actions, admin_pages, channels, deliveries, inbound, rules
+from portal.notifications.views import (
+    actions,
+    admin_pages,
+    channels,
+    deliveries,
+    inbound,
+    me,
+    rules,
+)
 
 app_name = "notifications"
 
 urlpatterns = [
     path("", admin_pages.overview, name="overview"),
     path("scan/", admin_pages.scan_now, name="scan_now"),
+    path("me/", me.my_reminders, name="me"),
     path("opt-outs/", admin_pages.opt_outs, name="opt_outs"),
     path("rules/", rules.rule_list, name="rules"),
     path("rules/add/", rules.rule_edit, name="rule_add"),

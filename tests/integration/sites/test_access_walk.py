@@ -18,6 +18,8 @@ OPEN_TO_ANY_USER = {
     "sites:oauth_callback", "javascript-catalog", "admin:login",
     # Task pages across sites: they show only the user's own sites (bulk checks each row).
     "tasks_ui:search", "tasks_ui:create_choose", "tasks_ui:bulk",
+    # A person's own reminder settings.
+    "notifications:me",
 }  # fmt: skip
 
 

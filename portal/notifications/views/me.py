@@ -1,0 +1,79 @@
+"""A person's own reminder settings: where reminders reach them, in which time zone (quiet
+hours are kept in it), and whether they want reminders at all. Any logged-in user may open it;
+admins manage other people's opt-outs on the opt-outs page."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.notifications.forms import zone_checked
+from portal.notifications.models import OptOut
+from portal.notifications.services.actions import address_unsubscribe
+from portal.sites.access import profile_for
+from portal.sites.audit import audit_record
+
+
+class MyRemindersForm(forms.Form):
+    email = forms.EmailField(
+        label=gettext_lazy("Email address for reminders"),
+        required=False,
+        help_text=gettext_lazy("Reminders of tasks assigned to your site accounts come here."),
+    )
+    time_zone = forms.CharField(
+        label=gettext_lazy("Your time zone"),
+        max_length=64,
+        help_text=gettext_lazy("Quiet hours and working days are kept in it, e.g. Asia/Riyadh."),
+    )
+    wanted = forms.BooleanField(label=gettext_lazy("Send me reminders"), required=False)
+
+    def clean_time_zone(self) -> str:
+        return zone_checked(self.cleaned_data["time_zone"].strip())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("wanted") and not data.get("email"):
+            self.add_error("email", _("Reminders need an address: enter one, or turn them off."))
+        return data
+
+
+@login_required
+def my_reminders(request):
+    user = request.user
+    profile = profile_for(user)
+    address = (user.email or "").lower()
+    opted_out = bool(address) and OptOut.objects.filter(address=address).exists()
+    initial = {
+        "email": user.email,
+        "time_zone": profile.time_zone or "UTC",
+        "wanted": not opted_out,
+    }
+    form = MyRemindersForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_address = (data["email"] or "").lower()
+        with transaction.atomic():
+            if new_address != address and address:
+                OptOut.objects.filter(address=address, source="self").delete()
+            user.email = data["email"]
+            user.save(update_fields=["email"])
+            profile.time_zone = data["time_zone"]
+            profile.save(update_fields=["time_zone"])
+            if new_address and not data["wanted"]:
+                address_unsubscribe(address=new_address, source="self")
+            elif new_address:
+                OptOut.objects.filter(address=new_address).delete()
+            audit_record(user=user, site=None, action="reminder_settings", changes={
+                "email": new_address, "time_zone": data["time_zone"], "wanted": data["wanted"],
+            })  # fmt: skip
+        messages.success(request, _("Your reminder settings are saved."))
+        return redirect("notifications:me")
+    connections = user.connections.select_related("site").order_by("site__name")
+    return render(
+        request,
+        "notifications/me.html",
+        {"form": form, "connections": connections, "opted_out": opted_out},
+    )
