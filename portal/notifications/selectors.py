@@ -110,11 +110,17 @@ def scan_runs_recent(*, limit: int = 10) -> QuerySet[ScanRun]:
 
 
 def reminder_counts_for_sites(
-    *, site_ids: list[int], since: datetime, until: datetime
+    *,
+    site_ids: list[int],
+    since: datetime,
+    until: datetime,
+    members: dict[int, set[str]] | None = None,
 ) -> dict[int, dict[str, int]]:
     """Per site, task reminders sent in [since, until): {"sent": n, "escalations": m}. A digest
     counts once for each task it covered (its tasks may be on several sites); escalations are
-    counted apart from the other steps. Read by the reports (issue 9)."""
+    counted apart from the other steps. With ``members`` (site id → site user ids: a team or a
+    person), only reminders of tasks held by one of them count; "" stands for unassigned.
+    Read by the reports (issue 9)."""
     rows = (
         DeliveryItem.objects.filter(
             site_id__in=site_ids,
@@ -122,11 +128,13 @@ def reminder_counts_for_sites(
             delivery__sent_at__gte=since,
             delivery__sent_at__lt=until,
         )
-        .values_list("site_id", "step")
+        .values_list("site_id", "step", "assignee_ids")
         .order_by()
     )
     counts: dict[int, dict[str, int]] = {}
-    for site_id, step in rows:
+    for site_id, step, assignee_ids in rows:
+        if members is not None and members.get(site_id, set()).isdisjoint(assignee_ids or [""]):
+            continue
         entry = counts.setdefault(site_id, {"sent": 0, "escalations": 0})
         entry["escalations" if step == DeliveryItem.ESCALATION else "sent"] += 1
     return counts

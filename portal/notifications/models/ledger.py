@@ -104,6 +104,8 @@ class DeliveryItem(models.Model):
     episode = models.CharField(max_length=60)
     step = models.IntegerField()  # 0 first, n repeat n, -1 escalation
     became_at = models.DateTimeField()
+    # The task's assignees (site user ids) when planned: reports count a team's reminders.
+    assignee_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["became_at", "id"]

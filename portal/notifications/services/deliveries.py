@@ -118,6 +118,7 @@ def deliveries_create(
                     episode=item.task.episode,
                     step=item.step,
                     became_at=item.task.became_at,
+                    assignee_ids=[a[0] for a in item.task.assignees or [] if a and a[0]],
                 )
             )
     Delivery.objects.bulk_create([row for row, _ in new_rows], batch_size=500)
@@ -133,7 +134,7 @@ def deliveries_create(
 
 
 ITEM_FIELDS = ("delivery", "rule_id", "channel_id", "recipient", "site", "task_id", "episode",
-               "step", "became_at")  # fmt: skip
+               "step", "became_at", "assignee_ids")  # fmt: skip
 STATE_FIELDS = ("last_step", "last_at", "escalated_at")
 
 

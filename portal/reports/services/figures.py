@@ -228,5 +228,8 @@ def reminder_counts(filters: Filters) -> dict[int, dict[str, int]]:
     except ImportError:
         return {}
     return reminder_counts_for_sites(
-        site_ids=[site.pk for site in filters.sites], since=filters.start, until=filters.end
+        site_ids=[site.pk for site in filters.sites],
+        since=filters.start,
+        until=filters.end,
+        members=filters.members(),
     )

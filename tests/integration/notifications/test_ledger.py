@@ -133,3 +133,28 @@ def test_reports_count_task_reminders_and_escalations_sent_per_site(
     }
     assert reminder_counts_for_sites(site_ids=[sites["riyadh"].pk], since=T0 + timedelta(days=1),
                                      until=T0 + timedelta(days=2)) == {}  # fmt: skip
+
+
+def test_a_teams_report_counts_only_reminders_of_its_members_tasks(
+    tasks, sites, email_channel, clocks, enqueued
+):
+    from portal.notifications.selectors import reminder_counts_for_sites
+
+    make_rule()
+    tasks.add("riyadh", title="a", due=T0 - timedelta(days=1), assignees=[SALES1])
+    tasks.add("riyadh", title="b", due=T0 - timedelta(days=2), assignees=["other@riyadh.test"])
+    tasks.add("riyadh", title="c", due=T0 - timedelta(days=3))  # nobody's
+    runs.scan_run_inline(run=runs.scan_run_start(trigger="test"))
+    Delivery.objects.update(status="sent", sent_at=T0)
+    riyadh = sites["riyadh"].pk
+
+    def count(members):
+        found = reminder_counts_for_sites(
+            site_ids=[riyadh], since=T0, until=T0 + timedelta(days=1), members=members
+        )
+        return found.get(riyadh, {}).get("sent", 0)
+
+    assert count({riyadh: {SALES1}}) == 1
+    assert count({riyadh: {SALES1, "other@riyadh.test"}}) == 2
+    assert count({riyadh: {""}}) == 0  # the rule reminds assignees: nobody's task had no one
+    assert count({}) == 0 and count(None) == 2
