@@ -2,8 +2,10 @@
 no redirects, and the address policy of the Frappe client's seam with our own settings (receivers
 may be on a private network; loopback and plain http only in development and tests).
 
-The policy is checked on the resolved addresses right before each send. slack_sdk sends through
-urllib, so for Slack this pre-check is the guard.
+The policy is checked on the resolved addresses right before each send, and webhook posts check
+it again on the socket's actual peer when it connects (a DNS answer that changes in between
+cannot reach a refused address). slack_sdk sends through urllib, so for Slack the pre-check is
+the guard (its API address is a setting, not something an admin types per channel).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.conf import settings
 
 from portal.notifications.channels import TransportError
 from portal.sites.frappe.errors import FrappeError
-from portal.sites.frappe.http import AddressPolicy
+from portal.sites.frappe.http import AddressPolicy, PeerRefused, guarded_session
 
 MAX_ANSWER_BYTES = 64 * 1024
 USER_AGENT = "frappe-task-portal-notifications/1"
@@ -58,7 +60,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
     timeout = settings.NOTIFY_HTTP_TIMEOUT
     host = host_of(url)
     try:
-        response = requests.post(
+        response = guarded_session(policy()).post(
             url,
             data=body,
             headers={"User-Agent": USER_AGENT, **headers},
@@ -66,6 +68,10 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
             allow_redirects=False,
             stream=True,
         )
+    except PeerRefused as exc:
+        raise TransportError(
+            f"{host}: refused by the address policy ({exc}).", permanent=True
+        ) from None
     except requests.exceptions.ConnectTimeout:
         raise TransportError(f"{host}: the connection timed out.") from None
     except requests.exceptions.ReadTimeout:

@@ -102,8 +102,11 @@ class HttpResponse:
         return self.content.decode("utf-8", errors="replace")
 
 
-class _PeerRefused(Exception):
-    pass
+class PeerRefused(Exception):
+    """The socket connected to an address the policy refuses (raised before any byte is sent)."""
+
+
+_PeerRefused = PeerRefused
 
 
 def _guarded_pools(policy: AddressPolicy) -> dict[str, type]:
@@ -141,6 +144,16 @@ class _GuardedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _guarded_pools(self._policy)
+
+
+def guarded_session(policy: AddressPolicy, *, pool_maxsize: int = 4) -> requests.Session:
+    """A requests session whose connections check their actual peer against ``policy`` (for
+    other outgoing HTTP, such as notification webhooks). A refusal raises ``PeerRefused``."""
+    session = requests.Session()
+    adapter = _GuardedAdapter(policy=policy, pool_maxsize=pool_maxsize)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 class Http:
