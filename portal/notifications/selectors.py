@@ -18,6 +18,7 @@ from portal.notifications.models import (
     WatchedTask,
     step_label,
 )
+from portal.notifications.steps import step_text
 
 CHUNK = 500  # ids per query: well under SQLite's bound on variables
 
@@ -51,6 +52,7 @@ class HistoryEntry:
     recipient: str
     rule: str
     error: str
+    step_words: str = ""  # the step in the reader's language
 
 
 def reminder_history_for_task(*, site_id: int, task_id: int) -> list[HistoryEntry]:
@@ -76,6 +78,7 @@ def reminder_history_for_task(*, site_id: int, task_id: int) -> list[HistoryEntr
                 recipient=delivery.recipient or (delivery.channel.name if delivery.channel else ""),
                 rule=delivery.rule_name,
                 error=delivery.last_error,
+                step_words=step_text(item.step),
             )
         )
     return history
@@ -94,9 +97,13 @@ def delivery_list(
     return deliveries.order_by("-created_at", "-id")
 
 
-def delivery_counts() -> dict[str, int]:
+def delivery_counts() -> list[tuple[str, str, int]]:
+    """(status, its label in the reader's language, deliveries) in the ledger's order."""
     rows = Delivery.objects.order_by().values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+    found = {row["status"]: row["n"] for row in rows}
+    return [
+        (value, label, found[value]) for value, label in Delivery.Status.choices if value in found
+    ]
 
 
 def channels_broken() -> QuerySet[Channel]:

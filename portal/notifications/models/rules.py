@@ -22,7 +22,9 @@ class Rule(models.Model):
     sites = models.ManyToManyField("sites.Site", blank=True, related_name="reminder_rules")
     priorities = models.JSONField(default=list, blank=True)
     task_types = models.JSONField(default=list, blank=True)
-    buckets = models.CharField(max_length=10, choices=Buckets.choices, default=Buckets.OVERDUE)
+    buckets = models.CharField(
+        _("which tasks"), max_length=10, choices=Buckets.choices, default=Buckets.OVERDUE
+    )
 
     # Recipients.
     assignees = models.BooleanField(_("the assignees"), default=True)
@@ -64,7 +66,9 @@ class Rule(models.Model):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
 
-    shape = models.CharField(max_length=10, choices=Shape.choices, default=Shape.DIGEST)
+    shape = models.CharField(
+        _("messages"), max_length=10, choices=Shape.choices, default=Shape.DIGEST
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from portal import clock
 from portal.notifications import tokens
 from portal.notifications.channels import Message
-from portal.notifications.models import Delivery, WatchedTask, step_label
+from portal.notifications.models import Delivery, WatchedTask
 from portal.notifications.selectors import watched_open
 from portal.notifications.services.formats import email_headers, slack_blocks, webhook_payload
+from portal.notifications.steps import step_text
 from portal.sites.frappe.links import task_url
 from portal.sites.models import Site
 
@@ -62,15 +63,6 @@ def portal_task_url(site_id: int, task_id: int) -> str:
     return absolute(f"/tasks/{site_id}/{task_id}/")
 
 
-def _step_text(step: int) -> str:
-    label = step_label(step)
-    if label == "first":
-        return _("first reminder")
-    if label == "escalation":
-        return _("escalation")
-    return _("repeat %(n)s") % {"n": step}
-
-
 def _entry(
     task: WatchedTask, site: Site, *, step: int | None, delivery: Delivery, now: datetime
 ) -> Entry:
@@ -97,7 +89,7 @@ def _entry(
         became_at=task.became_at,
         overdue_for=timesince(task.became_at, now),
         step=step,
-        step_label=_step_text(step) if step is not None else _("still open"),
+        step_label=step_text(step) if step is not None else _("still open"),
         portal_url=portal_task_url(site.pk, task.task_id),
         site_task_url=task_url(site.base_url, task.task_id),
         done_url=absolute(reverse("notifications:act", args=[done])),

@@ -184,3 +184,21 @@ def test_the_webhook_setup_page_shows_the_url_and_a_new_secret_once(client, admi
 def test_history_selector_is_empty_for_a_task_never_reminded(db):
     assert reminder_history_for_task(site_id=1, task_id=1) == []
     assert DeliveryItem.objects.count() == 0
+
+
+def test_an_arabic_admin_reads_the_ledger_in_arabic(client, admin, tasks, sites, email_channel):
+    make_rule(assignees=False, fixed_addresses=["a@portal.test"])
+    for days in (1, 2, 3):
+        tasks.add("riyadh", title=f"overdue {days}", due=T0 - timedelta(days=days))
+    scan_run_inline(run=scan_run_start(trigger="test"))
+    delivery = Delivery.objects.get()
+    assert delivery.summary == "3 tasks"  # the ledger keeps its own words
+    client.cookies["django_language"] = "ar"
+    overview = client.get("/notifications/").content.decode()
+    assert "قيد الانتظار: 1" in overview  # "pending: 1"
+    log = client.get("/notifications/deliveries/").content.decode()
+    assert "<td>3 مهام</td>" in log
+    detail = client.get(f"/notifications/deliveries/{delivery.pk}/").content.decode()
+    assert "<td>التذكير الأول</td>" in detail
+    rule = client.get(f"/notifications/rules/{delivery.rule_id}/").content.decode()
+    assert "أي المهام" in rule and "الرسائل" in rule
