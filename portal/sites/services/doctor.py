@@ -7,9 +7,10 @@ What it learns (flavour, vocabularies, zone) is stored on the site for every lat
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal import clock
 from portal.sites.frappe import Capabilities, FrappeClient
@@ -18,11 +19,24 @@ from portal.sites.models import Site
 
 @dataclass(frozen=True)
 class Check:
+    """Stored on the site in English (source strings); ``shown`` gives it in the reader's
+    language, so a check made by one admin reads right for the next, in Arabic or English."""
+
     key: str
     ok: bool | None  # None: not checked (needs a credential)
     label: str
     detail: str = ""
     fix: str = ""
+    fix_params: dict[str, str] = field(default_factory=dict)
+
+    def shown(self) -> Check:
+        fix = _(self.fix) if self.fix else ""
+        if fix and self.fix_params:
+            fix = fix % self.fix_params
+        detail = self.detail
+        if self.key == "flavour" and detail:
+            detail = str(dict(Site.Flavour.choices).get(detail, detail))
+        return replace(self, label=_(self.label), detail=detail, fix=fix)
 
 
 def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[Check]:
@@ -30,11 +44,11 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
         Check(
             "reachable",
             found.reachable,
-            _("Site reachable"),
+            gettext_noop("Site reachable"),
             site.base_url,
             ""
             if found.reachable
-            else _(
+            else gettext_noop(
                 "Check the URL: scheme (https://), host and port, exactly as it opens in a "
                 "browser. The portal must be able to reach it from its own network."
             ),
@@ -42,11 +56,11 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
         Check(
             "oauth",
             bool(found.oauth) if found.reachable else None,
-            _("OAuth2 provider"),
+            gettext_noop("OAuth2 provider"),
             (found.oauth or {}).get("issuer", ""),
             ""
             if found.oauth
-            else _(
+            else gettext_noop(
                 "No OAuth discovery answered: this may not be a Frappe site, or it is older "
                 "than Frappe 14. People can still use API keys."
             ),
@@ -54,13 +68,13 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
         Check(
             "redirect_uri",
             None,
-            _("Redirect URI"),
+            gettext_noop("Redirect URI"),
             Site.redirect_uri(),
-            _(
+            gettext_noop(
                 "In the site's OAuth Client (%(client)s), list this redirect URI exactly, byte "
                 "for byte: Frappe compares it literally."
-            )
-            % {"client": site.client_id},
+            ),
+            {"client": site.client_id},
         ),
     ]
     if not with_credential:
@@ -69,21 +83,22 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
         Check(
             "credential",
             found.credential_valid,
-            _("Credential accepted"),
+            gettext_noop("Credential accepted"),
             found.user_id or "",
-            "" if found.credential_valid else _("Connect again, or replace the API key."),
+            ""
+            if found.credential_valid
+            else gettext_noop("Connect again, or replace the API key."),
         )
     )
-    flavours = dict(Site.Flavour.choices)
     checks.append(
         Check(
             "flavour",
             found.flavour is not None,
-            _("Task API"),
-            str(flavours.get(found.flavour, "")) if found.flavour else "",
+            gettext_noop("Task API"),
+            found.flavour or "",  # the key: shown() names it in the reader's language
             ""
             if found.flavour
-            else _(
+            else gettext_noop(
                 "Install the crm app on the site; without its mobile API the portal uses "
                 "Frappe's generic API."
             ),
@@ -94,7 +109,7 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
         Check(
             "vocabulary",
             vocabulary is not None,
-            _("Task options"),
+            gettext_noop("Task options"),
             "; ".join(
                 [
                     ", ".join(vocabulary.statuses),
@@ -104,18 +119,20 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
             )
             if vocabulary
             else "",
-            "" if vocabulary else _("The site is older than Frappe 15: options cannot be read."),
+            ""
+            if vocabulary
+            else gettext_noop("The site is older than Frappe 15: options cannot be read."),
         )
     )
     checks.append(
         Check(
             "crm_role",
             found.can_read_list,
-            _("CRM role"),
+            gettext_noop("CRM role"),
             ", ".join(found.roles),
             ""
             if found.can_read_list is not False
-            else _(
+            else gettext_noop(
                 "Give this site user a CRM role (Sales User or Sales Manager) in the site's "
                 "User settings: without it tasks cannot be listed for reminders, nor changed."
             ),
@@ -125,11 +142,11 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
         Check(
             "time_zone",
             bool(found.time_zone or site.time_zone),
-            _("Time zone"),
+            gettext_noop("Time zone"),
             found.time_zone or site.time_zone or "",
             ""
             if (found.time_zone or site.time_zone)
-            else _(
+            else gettext_noop(
                 "This account cannot read the site's time zone (System Settings need System "
                 "Manager): enter the zone on the site's settings page."
             ),
@@ -160,8 +177,8 @@ def doctor_run(*, site: Site, client: FrappeClient, with_credential: bool) -> li
     site.capabilities = capabilities
     site.probed_at = clock.now()
     site.save(update_fields=["capabilities", "probed_at", "flavour", "time_zone", "updated_at"])
-    return checks
+    return [check.shown() for check in checks]
 
 
 def doctor_checks(site: Site) -> list[Check]:
-    return [Check(**check) for check in (site.capabilities or {}).get("checks", [])]
+    return [Check(**check).shown() for check in (site.capabilities or {}).get("checks", [])]

@@ -35,3 +35,23 @@ def test_a_service_account_without_a_crm_role_is_named_with_its_fix(portal_site)
     check = next(c for c in site.capabilities["checks"] if c["key"] == "crm_role")
     assert check["ok"] is False
     assert "Sales User" in check["fix"]
+
+
+def test_the_doctors_findings_read_in_the_language_of_whoever_opens_the_page(
+    portal_site, client, django_user_model
+):
+    from portal.sites.models import Profile
+
+    site = portal_site("riyadh", service_user="norole")  # checked in English, stored once
+    admin = django_user_model.objects.create_user("ada")
+    Profile.objects.create(user=admin, role=Profile.Role.ADMIN)
+    client.force_login(admin)
+    english = client.get(f"/sites/{site.pk}/").content.decode()
+    assert "Site reachable" in english and "Give this site user a CRM role" in english
+    assert "CRM with mobile API (deployed)" in english
+    client.cookies["django_language"] = "ar"
+    arabic = client.get(f"/sites/{site.pk}/").content.decode()
+    assert "الموقع متاح" in arabic and "امنح مستخدم الموقع هذا دورًا في CRM" in arabic
+    assert "CRM مع واجهة الجوال (النسخة المنشورة)" in arabic
+    assert f"في عميل OAuth الخاص بالموقع ({site.client_id})" in arabic  # with its parameter
+    assert "Site reachable" not in arabic
