@@ -55,3 +55,6 @@ def test_the_doctors_findings_read_in_the_language_of_whoever_opens_the_page(
     assert "CRM مع واجهة الجوال (النسخة المنشورة)" in arabic
     assert f"في عميل OAuth الخاص بالموقع ({site.client_id})" in arabic  # with its parameter
     assert "Site reachable" not in arabic
+    # Lists take the Arabic comma in Arabic, the Latin one in English.
+    assert "<bdi>Low</bdi>، <bdi>Medium</bdi>" in arabic
+    assert "<bdi>Low</bdi>, <bdi>Medium</bdi>" in english
