@@ -18,7 +18,9 @@ def drawn(page, chart_id):
                                      reversed: chart.options.indexAxis === 'y'
                                        ? chart.options.scales.x.reverse
                                        : chart.options.scales.x.reverse,
-                                     rtl: chart.options.plugins.legend.rtl} : null; }""",
+                                     rtl: chart.options.plugins.legend.rtl,
+                                     ticks: chart.scales[chart.options.indexAxis === 'y'
+                                       ? 'x' : 'y'].ticks.map(t => t.label)} : null; }""",
         chart_id,
     )
 
@@ -34,6 +36,7 @@ def test_the_report_draws_its_charts_in_english_and_arabic(page, live_server, le
         english = drawn(page, chart_id)
         assert english and all(n > 0 for n in english["points"]), chart_id
         assert english["rtl"] is False and english["reversed"] is False
+        assert any(any("0" <= ch <= "9" for ch in str(t)) for t in english["ticks"]), chart_id
     assert page.locator("h1").inner_text() == "Reports"
 
     page.get_by_role("button", name="العربية").click()
@@ -42,5 +45,7 @@ def test_the_report_draws_its_charts_in_english_and_arabic(page, live_server, le
     for chart_id in CHARTS:
         arabic = drawn(page, chart_id)
         assert arabic and arabic["rtl"] is True and arabic["reversed"] is True, chart_id
+        labels = "".join(str(t) for t in arabic["ticks"])
+        assert any("٠" <= ch <= "٩" for ch in labels) and not any("0" <= ch <= "9" for ch in labels)
     assert page.locator("h1").inner_text() == "التقارير"
     assert portal_errors(console_errors, live_server) == []

@@ -5,7 +5,12 @@
   if (!source || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
   const rtl = document.documentElement.dir === "rtl";
-  const locale = document.documentElement.lang || "en";
+  // Arabic pages show Arabic-Indic digits (as the portal's tables do); "ar" alone may not.
+  const lang = document.documentElement.lang || "en";
+  const locale = lang.startsWith("ar") ? "ar-u-nu-arab" : lang;
+  // Counts: whole steps only, every label through Intl (Chart.js writes a bare "0" itself).
+  const numbers = new Intl.NumberFormat(locale);
+  const counts = { precision: 0, callback: (value) => numbers.format(value) };
   const colours = ["#1b6ac9", "#e0a100", "#c2372b", "#2e7d32"];
   const base = {
     responsive: true,
@@ -24,7 +29,7 @@
     data: { labels: data.trend.labels,
             datasets: [{ label: data.trend.label, data: data.trend.values, spanGaps: true,
                          borderColor: colours[2], backgroundColor: colours[2] }] },
-    options: { ...base, scales: { x: { reverse: rtl }, y: { beginAtZero: true, position: rtl ? "right" : "left" } } },
+    options: { ...base, scales: { x: { reverse: rtl }, y: { beginAtZero: true, position: rtl ? "right" : "left", ticks: counts } } },
   });
   draw("chart-aging", {
     type: "bar",
@@ -32,7 +37,8 @@
             datasets: data.aging.series.map((s, i) => ({ label: s.label, data: s.values,
                                                           backgroundColor: colours[(i + 1) % 4] })) },
     options: { ...base, scales: { x: { stacked: true, reverse: rtl },
-                                  y: { stacked: true, beginAtZero: true, position: rtl ? "right" : "left" } } },
+                                  y: { stacked: true, beginAtZero: true, position: rtl ? "right" : "left",
+                                       ticks: counts } } },
   });
   draw("chart-workload", {
     type: "bar",
@@ -40,6 +46,7 @@
             datasets: data.workload.series.map((s, i) => ({ label: s.label, data: s.values,
                                                              backgroundColor: colours[i === 0 ? 0 : 2] })) },
     options: { ...base, indexAxis: "y",
-               scales: { x: { beginAtZero: true, reverse: rtl }, y: { position: rtl ? "right" : "left" } } },
+               scales: { x: { beginAtZero: true, reverse: rtl, ticks: counts },
+                         y: { position: rtl ? "right" : "left" } } },
   });
 })();
