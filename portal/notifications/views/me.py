@@ -18,11 +18,6 @@ from portal.sites.audit import audit_record
 
 
 class MyRemindersForm(forms.Form):
-    email = forms.EmailField(
-        label=gettext_lazy("Email address for reminders"),
-        required=False,
-        help_text=gettext_lazy("Reminders of tasks assigned to your site accounts come here."),
-    )
     time_zone = forms.CharField(
         label=gettext_lazy("Your time zone"),
         max_length=64,
@@ -33,41 +28,28 @@ class MyRemindersForm(forms.Form):
     def clean_time_zone(self) -> str:
         return zone_checked(self.cleaned_data["time_zone"].strip())
 
-    def clean(self):
-        data = super().clean()
-        if data.get("wanted") and not data.get("email"):
-            self.add_error("email", _("Reminders need an address: enter one, or turn them off."))
-        return data
-
 
 @login_required
 def my_reminders(request):
+    # The address is shown, not edited here: an address anyone could type would let them stop
+    # someone else's reminders. Admins set people's addresses on the people pages.
     user = request.user
     profile = profile_for(user)
     address = (user.email or "").lower()
     opted_out = bool(address) and OptOut.objects.filter(address=address).exists()
-    initial = {
-        "email": user.email,
-        "time_zone": profile.time_zone or "UTC",
-        "wanted": not opted_out,
-    }
+    initial = {"time_zone": profile.time_zone or "UTC", "wanted": not opted_out}
     form = MyRemindersForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        new_address = (data["email"] or "").lower()
         with transaction.atomic():
-            if new_address != address and address:
-                OptOut.objects.filter(address=address, source="self").delete()
-            user.email = data["email"]
-            user.save(update_fields=["email"])
             profile.time_zone = data["time_zone"]
             profile.save(update_fields=["time_zone"])
-            if new_address and not data["wanted"]:
-                address_unsubscribe(address=new_address, source="self")
-            elif new_address:
-                OptOut.objects.filter(address=new_address).delete()
+            if address and not data["wanted"]:
+                address_unsubscribe(address=address, source="self")
+            elif address:
+                OptOut.objects.filter(address=address).delete()
             audit_record(user=user, site=None, action="reminder_settings", changes={
-                "email": new_address, "time_zone": data["time_zone"], "wanted": data["wanted"],
+                "address": address, "time_zone": data["time_zone"], "wanted": data["wanted"],
             })  # fmt: skip
         messages.success(request, _("Your reminder settings are saved."))
         return redirect("notifications:me")
@@ -75,5 +57,5 @@ def my_reminders(request):
     return render(
         request,
         "notifications/me.html",
-        {"form": form, "connections": connections, "opted_out": opted_out},
+        {"form": form, "connections": connections, "opted_out": opted_out, "address": address},
     )

@@ -24,7 +24,7 @@ def sara(sites):
 
 
 def settings_form(**changes):
-    data = {"email": "sara@portal.test", "time_zone": "Asia/Riyadh", "wanted": "on"}
+    data = {"time_zone": "Asia/Riyadh", "wanted": "on"}
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -63,30 +63,39 @@ def test_opting_out_stops_her_reminders_and_opting_in_brings_them_back(
     assert Delivery.objects.get().recipient == "sara@portal.test"
 
 
-def test_her_time_zone_and_address_are_used_for_her_reminders(
+def test_her_time_zone_is_used_for_her_reminders_and_her_address_is_not_hers_to_change(
     client, sara, tasks, sites, email_channel
 ):
     make_rule()
     tasks.add("riyadh", title="late call", due=T0 - timedelta(days=1), assignees=[SALES2])
     client.force_login(sara)
-    changed = settings_form(email="Sara.Work@Portal.test", time_zone="Europe/Berlin")
+    # An address anyone could type would let them stop someone else's reminders.
+    changed = settings_form(email="boss@portal.test", time_zone="Europe/Berlin", wanted=None)
     assert client.post(URL, changed).status_code == 302
+    sara.refresh_from_db()
+    assert sara.email == "sara@portal.test"
+    assert list(OptOut.objects.values_list("address", flat=True)) == ["sara@portal.test"]
+    client.post(URL, settings_form(time_zone="Europe/Berlin"))
     scan()
     delivery = Delivery.objects.get()
-    assert (delivery.recipient, delivery.time_zone) == ("sara.work@portal.test", "Europe/Berlin")
+    assert (delivery.recipient, delivery.time_zone) == ("sara@portal.test", "Europe/Berlin")
 
 
 def test_bad_input_is_refused_with_a_message_and_nothing_changes(client, sara):
     client.force_login(sara)
-    response = client.post(URL, settings_form(time_zone="Mars/Olympus", email="not-an-email"))
+    response = client.post(URL, settings_form(time_zone="Mars/Olympus", wanted=None))
     assert response.status_code == 200
-    body = response.content.decode()
-    assert "Mars/Olympus" in body  # the input is kept, next to the message
-    response = client.post(URL, settings_form(email=""))
-    assert response.status_code == 200  # reminders wanted, but no address to send them to
-    sara.refresh_from_db()
-    assert sara.email == "sara@portal.test"
+    assert "Mars/Olympus" in response.content.decode()  # the input is kept, next to the message
     assert Profile.objects.get(user=sara).time_zone == "Asia/Riyadh"
+    assert not OptOut.objects.exists()
+
+
+def test_without_an_address_the_page_says_who_can_add_one(client, sara):
+    User.objects.filter(pk=sara.pk).update(email="")
+    client.force_login(sara)
+    page = client.get(URL).content.decode()
+    assert "ask an admin to add one" in page
+    assert client.post(URL, settings_form(wanted=None)).status_code == 302
     assert not OptOut.objects.exists()
 
 
