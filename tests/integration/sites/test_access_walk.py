@@ -48,16 +48,21 @@ def fill(route: str, values: dict) -> str:
     return "/" + path.replace("^", "").replace("$", "")
 
 
+def route_values(site, user, group, team) -> dict:
+    """A value for every keyword argument of the portal's URL patterns."""
+    return {
+        "site_id": site.pk, "user_id": user.pk, "group_id": group.pk, "team_id": team.pk,
+        "task_id": 16, "object_id": user.pk, "app_label": "auth", "content_type_id": 1,
+        "url": "x", "delivery_id": 1, "rule_id": 1, "channel_id": 1, "token": "x",
+        "report_id": 1, "path": "x", "id": user.pk, "model_name": "user", "table": "sites",
+        "job_id": "x",
+    }  # fmt: skip
+
+
 def test_every_url_refuses_a_user_without_the_grant(
     client, outsider, site_a, admin_user, group, team
 ):
-    values = {
-        "site_id": site_a.pk, "user_id": admin_user.pk, "group_id": group.pk, "team_id": team.pk,
-        "task_id": 16, "object_id": admin_user.pk, "app_label": "auth", "content_type_id": 1,
-        "url": "x", "delivery_id": 1, "rule_id": 1, "channel_id": 1, "token": "x",
-        "report_id": 1, "path": "x", "id": admin_user.pk, "model_name": "user", "table": "sites",
-        "job_id": "x",
-    }  # fmt: skip
+    values = route_values(site_a, admin_user, group, team)
     client.force_login(outsider)
     checked = 0
     for name, route in walk():
@@ -118,13 +123,7 @@ def test_every_page_with_arguments_answers_an_admin_without_a_server_error(
     """The same walk with arguments, as an admin who may open everything: unknown ids, a site
     that does not answer (site A's address refuses connections) and bad tokens end on a page
     that says so, never a 500."""
-    values = {
-        "site_id": site_a.pk, "user_id": admin_user.pk, "group_id": group.pk, "team_id": team.pk,
-        "task_id": 16, "object_id": admin_user.pk, "app_label": "auth", "content_type_id": 1,
-        "url": "x", "delivery_id": 1, "rule_id": 1, "channel_id": 1, "token": "x",
-        "report_id": 1, "path": "x", "id": admin_user.pk, "model_name": "user", "table": "sites",
-        "job_id": "x",
-    }  # fmt: skip
+    values = route_values(site_a, admin_user, group, team)
     client.force_login(admin_user)
     opened = 0
     for name, route in walk():
