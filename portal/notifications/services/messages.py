@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from portal import clock
 from portal.notifications import tokens
 from portal.notifications.channels import Message
-from portal.notifications.models import Delivery, WatchedTask
+from portal.notifications.models import Delivery, DeliveryItem, WatchedTask
 from portal.notifications.selectors import watched_open
 from portal.notifications.services.formats import email_headers, slack_blocks, webhook_payload
 from portal.notifications.steps import step_text
@@ -99,6 +99,11 @@ def _entry(
     )
 
 
+def _weight(step: int) -> int:
+    """Escalation outranks every repeat, a repeat outranks the first reminder."""
+    return 10**6 if step == DeliveryItem.ESCALATION else step
+
+
 def delivery_entries(
     delivery: Delivery, now: datetime
 ) -> tuple[list[Entry], list[Entry], int, int]:
@@ -110,13 +115,18 @@ def delivery_entries(
     if not watched:
         return [], [], 0, 0
     sites = {s.pk: s for s in Site.objects.filter(pk__in={p[0] for p in watched})}
-    due_items, seen = [], set()
+    # One entry per task: a lead who also holds the task gets its reminder and its escalation
+    # in the same digest; the escalation says more, so it stands for both.
+    steps: dict[tuple[int, int], tuple[WatchedTask, int]] = {}
     for item in items:
         task = watched.get((item.site_id, item.task_id))
         if task is None or task.episode != item.episode or item.site_id not in sites:
             continue  # finished, or a new episode (snoozed) since this was planned
-        due_items.append((task, item.step))
-        seen.add((item.site_id, item.task_id))
+        pair = (item.site_id, item.task_id)
+        known = steps.get(pair)
+        if known is None or _weight(item.step) > _weight(known[1]):
+            steps[pair] = (task, item.step)
+    due_items, seen = list(steps.values()), set(steps)
     other_tasks = [
         watched[pair]
         for pair in dict.fromkeys(context_pairs)

@@ -270,3 +270,21 @@ def test_a_site_account_shared_by_two_portal_users_stays_the_site_users(
     tasks.add("riyadh", title="shared", due=T0 - timedelta(days=1), assignees=[SALES2])
     scan()
     assert Delivery.objects.get().recipient == SALES2
+
+
+def test_a_lead_who_also_holds_the_task_reads_it_once_as_an_escalation(
+    tasks, sites, email_channel, clocks
+):
+    from portal.notifications.services.messages import delivery_entries
+
+    make_rule(escalate_after_hours=1)
+    lina = make_lead(username="lina", email="lina@portal.test",
+                     members=[site_user(sites["riyadh"], SALES1)])  # fmt: skip
+    Connection.objects.create(user=lina, site=sites["riyadh"], site_user_id="lina@riyadh.test")
+    task = tasks.add("riyadh", title="shared", due=T0 - timedelta(days=3),
+                     assignees=[SALES1, "lina@riyadh.test"])  # fmt: skip
+    scan()
+    mine = Delivery.objects.get(recipient="lina@portal.test")
+    assert sorted(steps(mine)) == [(task, "escalation"), (task, "first")]  # both in the ledger
+    due, others, _, _ = delivery_entries(mine, clocks.now)
+    assert [(e.task_id, e.step) for e in due] == [(task, DeliveryItem.ESCALATION)]
