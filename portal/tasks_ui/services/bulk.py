@@ -29,6 +29,9 @@ from portal.tasks_ui.selectors.sources import Source, sources_for_user
 from portal.tasks_ui.services.writes import task_delete, task_status_set
 
 JOB_SECONDS = 3600
+# No row finished for this long while rows are still waiting: the process running the job is
+# gone (a restart, a crash). Every call to a site is bounded far below this.
+STALL_SECONDS = 300
 Action = Literal["status", "delete"]
 RowState = Literal["pending", "ok", "failed"]
 
@@ -119,6 +122,7 @@ def bulk_start(
         "started_at": clock.now().isoformat(),
     }
     cache.set(_key(job_id), header, JOB_SECONDS)
+    _beat(job_id)
     for index, row in enumerate(rows):
         if row.state != "pending":
             cache.set(_key(job_id, str(index)), row, JOB_SECONDS)
@@ -165,6 +169,7 @@ def _run(
                         row.site_id, row.site_name, row.task_id, row.title, "failed", message
                     )
                 cache.set(_key(job_id, str(index)), done, JOB_SECONDS)
+                _beat(job_id)
 
         return run
 
@@ -177,15 +182,31 @@ def _run(
         _threads.pop(job_id, None)
 
 
+def _beat(job_id: str) -> None:
+    """The job is alive: written when it starts and after every row."""
+    cache.set(_key(job_id, "beat"), clock.now().timestamp(), JOB_SECONDS)
+
+
 def bulk_job(*, user: User, job_id: str) -> BulkJob | None:
-    """The job's state, or None when it is unknown, expired, or someone else's."""
+    """The job's state, or None when it is unknown, expired, or someone else's. Rows of a job
+    whose process has gone read as failed, saying so, rather than waiting for ever."""
     header = cache.get(_key(job_id))
     if not header or header.get("owner") != user.pk:
         return None
     rows = list(header["rows"])
-    found = cache.get_many([_key(job_id, str(i)) for i in range(len(rows))])
+    keys = [_key(job_id, str(i)) for i in range(len(rows))]
+    found = cache.get_many([*keys, _key(job_id, "beat")])
     for index in range(len(rows)):
-        rows[index] = found.get(_key(job_id, str(index)), rows[index])
+        rows[index] = found.get(keys[index], rows[index])
+    beat = found.get(_key(job_id, "beat"))
+    if beat is None or clock.now().timestamp() - beat > STALL_SECONDS:
+        stopped = _("Interrupted before this task was done (the portal restarted): check it.")
+        rows = [
+            BulkRow(r.site_id, r.site_name, r.task_id, r.title, "failed", stopped)
+            if r.state == "pending"
+            else r
+            for r in rows
+        ]
     return BulkJob(
         job_id=job_id,
         action=header["action"],

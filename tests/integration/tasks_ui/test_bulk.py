@@ -95,3 +95,32 @@ def test_someone_elses_job_is_not_found(client, member, three_sites, standin, dj
     other = django_user_model.objects.create_user("olga", password="x-Long-Pass-2026")
     client.force_login(other)
     assert client.get(location).status_code == 404
+
+
+def test_a_job_whose_process_died_ends_its_waiting_rows_saying_so(
+    client, member, three_sites, standin, settings, tmp_path, monkeypatch
+):
+    from datetime import timedelta
+
+    from portal import clock
+    from portal.tasks_ui.services import bulk
+
+    settings.PORTAL_CLOCK_FILE = str(tmp_path / "clock.json")
+    clock.set_clock(settings.PORTAL_CLOCK_FILE, frozen=clock.now())
+    monkeypatch.setattr(bulk, "_run", lambda *args: None)  # the web process dies at once
+    riyadh = three_sites["riyadh"]
+    rows = [f"{riyadh.pk}:{i}" for i in insert(standin, "riyadh", 2)]
+    client.force_login(member)
+    location, job_id = start(client, {"action": "status:done", "row": rows})
+    waiting = client.get(location).content.decode()
+    assert "0 of 2 done" in waiting and 'data-state="pending"' in waiting
+
+    later = clock.now() + timedelta(seconds=bulk.STALL_SECONDS + 1)
+    clock.set_clock(settings.PORTAL_CLOCK_FILE, frozen=later)
+    ended = client.get(location).content.decode()
+    assert "2 of 2 done" in ended and "2 failed" in ended
+    assert "Interrupted before this task was done" in ended
+    assert 'data-state="pending"' not in ended
+    for key in rows:  # nothing was changed on the site
+        task_id = int(key.split(":")[1])
+        assert standin.sites["riyadh"].control.task(task_id)["status"] == "Todo"
