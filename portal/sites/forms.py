@@ -107,8 +107,15 @@ class ServiceCredentialForm(forms.Form):
 
 
 class UserAccessForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        help_text=_("Where this person's reminders, escalations and digests go."),
+    )
     role = forms.ChoiceField(choices=Profile.Role.choices, label=_("Role"))
-    language = forms.ChoiceField(choices=Profile._meta.get_field("language").choices)
+    language = forms.ChoiceField(
+        choices=Profile._meta.get_field("language").choices, label=_("Language")
+    )
     sites = forms.ModelMultipleChoiceField(
         queryset=Site.objects.all(),
         required=False,

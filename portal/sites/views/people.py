@@ -65,6 +65,7 @@ def user_edit(request, user_id):
     profile = profile_for(person)
     granted = Site.objects.filter(grants__user=person)
     initial = {
+        "email": person.email,
         "role": profile.role,
         "language": profile.language,
         "sites": granted,
@@ -81,8 +82,8 @@ def user_edit(request, user_id):
         with transaction.atomic():
             profile.role, profile.language = data["role"], data["language"]
             profile.save()
-            person.is_active = data["is_active"]
-            person.save(update_fields=["is_active"])
+            person.is_active, person.email = data["is_active"], data["email"]
+            person.save(update_fields=["is_active", "email"])
             person.groups.set(data["groups"])
             SiteGrant.objects.filter(user=person).exclude(site__in=data["sites"]).delete()
             for site in data["sites"]:
@@ -93,6 +94,7 @@ def user_edit(request, user_id):
             action="access_edit",
             changes={
                 "user": person.username,
+                "email": data["email"],
                 "role": data["role"],
                 "sites": [s.name for s in data["sites"]],
             },

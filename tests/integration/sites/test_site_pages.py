@@ -114,12 +114,19 @@ def test_an_admin_sets_a_persons_role_and_grants(client, admin_user, outsider, s
     client.force_login(admin_user)
     response = client.post(
         f"/sites/people/{outsider.pk}/",
-        {"role": "lead", "language": "ar", "sites": [site_b.pk], "is_active": "on"},
-    )
+        {"role": "lead", "language": "ar", "sites": [site_b.pk], "is_active": "on",
+         "email": "otto@portal.test"},
+    )  # fmt: skip
     assert response.status_code == 302
     outsider.refresh_from_db()
     assert outsider.profile.role == "lead" and outsider.profile.language == "ar"
+    assert outsider.email == "otto@portal.test"  # where their reminders go
     assert list(SiteGrant.objects.filter(user=outsider).values_list("site__name", flat=True)) == [
         "Site B"
     ]
     assert AuditEntry.objects.filter(action="access_edit").exists()
+    bad = {"role": "lead", "language": "ar", "email": "not an address"}
+    refused = client.post(f"/sites/people/{outsider.pk}/", bad)
+    assert refused.status_code == 200 and b"not an address" in refused.content
+    outsider.refresh_from_db()
+    assert outsider.email == "otto@portal.test"
