@@ -72,15 +72,18 @@ class SiteUser(models.Model):
 class Team(models.Model):
     """A named set of site users with a lead (a portal user) who gets escalations and reports."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("lead"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="led_teams",
     )
-    members = models.ManyToManyField(SiteUser, related_name="teams", blank=True)
+    members = models.ManyToManyField(
+        SiteUser, verbose_name=_("members"), related_name="teams", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
