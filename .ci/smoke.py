@@ -7,6 +7,7 @@ expects a clean exit. Exit status 0 only if all of that holds.
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -19,10 +20,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports (the stand-in puts its demo sites on
+    consecutive ports). Chosen below Linux's ephemeral range (32768+), where the system's own
+    outgoing connections could take the second port between our check and the stand-in's bind.
+    """
+    for _ in range(500):
+        base = random.randint(20000, 32000 - count)
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise SystemExit("smoke: no free ports")
 
 
 def children(pid: int) -> list[int]:
@@ -39,7 +51,7 @@ def children(pid: int) -> list[int]:
 
 def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="portal-smoke-")
-    port, standin_port = free_port(), free_port()
+    port, standin_port = free_ports(1), free_ports(2)  # Riyadh Sales, Cairo Support
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(PORTAL_DATA_DIR=data_dir, HEARTBEAT_INTERVAL_SECONDS="2", PORT=str(port))
     log_path = Path(data_dir) / "stack.log"
@@ -78,7 +90,10 @@ def main() -> int:
         # Signal the stack runner (make's child), as a service manager would; make then exits
         # with the runner's status.
         for pid in children(process.pid) or [process.pid]:
-            os.kill(pid, signal.SIGTERM)
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass  # it has already stopped (a failed start-up): its log says why
         try:
             code = process.wait(timeout=60)
         except subprocess.TimeoutExpired:
