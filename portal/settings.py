@@ -252,6 +252,8 @@ if PRODUCTION:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+# Arabic date and number formats that Django leaves out (portal/formats/ar/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", "UTC")
 USE_TZ = True

@@ -3,6 +3,7 @@ error, the delivery log with filters and Replay, a task's reminder history; admi
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -202,3 +203,13 @@ def test_an_arabic_admin_reads_the_ledger_in_arabic(client, admin, tasks, sites,
     assert "<td>التذكير الأول</td>" in detail
     rule = client.get(f"/notifications/rules/{delivery.rule_id}/").content.decode()
     assert "أي المهام" in rule and "الرسائل" in rule
+
+
+def test_arabic_pages_write_dates_the_arabic_way(client, admin, tasks, sites, email_channel):
+    make_rule(assignees=False, fixed_addresses=["a@portal.test"])
+    tasks.add("riyadh", title="overdue", due=T0 - timedelta(days=1))
+    scan_run_inline(run=scan_run_start(trigger="test"))
+    client.cookies["django_language"] = "ar"
+    log = client.get("/notifications/deliveries/").content.decode()
+    # Django has no Arabic DATETIME_FORMAT: without ours this read "نوفمبر 23, 2026, …".
+    assert re.search(r"\d{1,2} (نوفمبر|ديسمبر) 2026، \d{1,2}:\d{2} [صم]", log), log[-3000:]
