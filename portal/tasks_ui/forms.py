@@ -10,19 +10,14 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from portal.sites.frappe import Task, Vocabulary, portal_status
 from portal.sites.frappe.query import assignment_fields
 from portal.sites.models import Site, SiteUser
+from portal.tasks_ui.labels import STATUS_LABELS
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK
 
-PORTAL_STATUSES = [
-    ("open", pgettext_lazy("task status", "Open")),
-    ("in_progress", pgettext_lazy("task status", "In progress")),
-    ("done", pgettext_lazy("task status", "Done")),
-    ("cancelled", pgettext_lazy("task status", "Cancelled")),
-]
+PORTAL_STATUSES = list(STATUS_LABELS.items())
 _LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?$")
 _SNAPSHOT_SALT = "tasks_ui.task-form"
 _TEXT_FIELDS = ("title", "description", "status", "priority", "task_type")

@@ -106,9 +106,6 @@ class PeerRefused(Exception):
     """The socket connected to an address the policy refuses (raised before any byte is sent)."""
 
 
-_PeerRefused = PeerRefused
-
-
 def _guarded_pools(policy: AddressPolicy) -> dict[str, type]:
     """Pool classes whose connections check the peer they actually connected to."""
 
@@ -116,7 +113,7 @@ def _guarded_pools(policy: AddressPolicy) -> dict[str, type]:
         reason = policy.refusal(sock.getpeername()[0])
         if reason:
             sock.close()
-            raise _PeerRefused(reason)
+            raise PeerRefused(reason)
         return sock
 
     class GuardedHTTP(HTTPConnection):
@@ -196,7 +193,7 @@ class Http:
         try:
             response = self._adapter.send(prepared, stream=True, timeout=self.timeout, verify=True)
             self._read_bounded(response, site=site)
-        except _PeerRefused as exc:
+        except PeerRefused as exc:
             raise AddressRefused(
                 f"Connection refused by the address policy: {exc}.", site=site
             ) from None

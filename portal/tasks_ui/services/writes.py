@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from portal.sites.audit import audit_record
 from portal.sites.frappe import (
@@ -30,6 +29,7 @@ from portal.sites.frappe import (
 from portal.sites.frappe.models import PortalStatus
 from portal.sites.models import Connection
 from portal.sites.services.cache import site_cache_bump
+from portal.tasks_ui.labels import status_label
 from portal.tasks_ui.selectors.sources import Source, read_only_reason, site_call
 
 T = TypeVar("T")
@@ -170,12 +170,3 @@ def write_access_recheck(*, user: User, source: Source) -> None:
         action="write_access_recheck",
         credential=_credential(source),
     )
-
-
-def status_label(status: str) -> str:
-    return {
-        "open": pgettext("task status", "Open"),
-        "in_progress": pgettext("task status", "In progress"),
-        "done": pgettext("task status", "Done"),
-        "cancelled": pgettext("task status", "Cancelled"),
-    }.get(status, status)

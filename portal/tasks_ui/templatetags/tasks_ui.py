@@ -7,17 +7,12 @@ from functools import lru_cache
 
 from django import template
 from django.utils import formats, translation
-from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext, gettext_noop
+
+from portal.tasks_ui import labels
 
 # Source strings only; each filter translates the one it needs (gettext per value, not per
-# label: a page calls these for every row). Status labels carry the "task status" context
-# (collected from services/writes.py), apart from the "Done" button.
-_STATUS = {
-    "open": "Open",
-    "in_progress": "In progress",
-    "done": "Done",
-    "cancelled": "Cancelled",
-}
+# label: a page calls these for every row). Status labels are in portal/tasks_ui/labels.py.
 _BUCKET = {
     "overdue": gettext_noop("Overdue"),
     "late": gettext_noop("Late"),
@@ -74,7 +69,7 @@ def num(value: int | float | None) -> str:
 
 @register.filter
 def status_label(value: str) -> str:
-    return pgettext("task status", _STATUS[value]) if value in _STATUS else value
+    return labels.status_label(value)
 
 
 @register.filter
