@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from portal.notifications.models import (
     Channel,
@@ -46,13 +46,13 @@ class HistoryEntry:
     at: datetime  # sent, or planned
     status: str
     status_label: str
-    step: str  # first, repeat n, escalation
+    step: str  # first, repeat n, escalation (the ledger's own label)
     channel: str
     channel_kind: str
     recipient: str
     rule: str
     error: str
-    step_words: str = ""  # the step in the reader's language
+    step_words: str  # the step in the reader's language
 
 
 def reminder_history_for_task(*, site_id: int, task_id: int) -> list[HistoryEntry]:
@@ -87,7 +87,11 @@ def reminder_history_for_task(*, site_id: int, task_id: int) -> list[HistoryEntr
 def delivery_list(
     *, site_id: int | None = None, channel_id: int | None = None, status: str = ""
 ) -> QuerySet[Delivery]:
-    deliveries = Delivery.objects.select_related("channel")
+    # What each delivery covers, for the log to say in the reader's language ("3 tasks", or
+    # the one task's step); the stored ``summary`` is the ledger's English.
+    deliveries = Delivery.objects.select_related("channel").annotate(
+        covered=Count("items", distinct=True), covered_step=Max("items__step")
+    )
     if site_id:
         deliveries = deliveries.filter(Q(site_id=site_id) | Q(items__site_id=site_id)).distinct()
     if channel_id:

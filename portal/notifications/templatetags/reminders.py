@@ -1,7 +1,5 @@
-"""Ledger words in the reader's language: the ledger stores them in English (they are also
-keys the admin filters on), the pages translate them when shown."""
-
-import re
+"""Ledger words in the reader's language: the ledger keeps steps as numbers and its own English
+labels; the pages say them in the reader's language."""
 
 from django import template
 from django.utils.translation import ngettext
@@ -10,24 +8,14 @@ from portal.notifications.steps import step_text
 
 register = template.Library()
 
-_TASKS = re.compile(r"^(\d+) tasks$")
-_REPEAT = re.compile(r"^repeat (\d+)$")
-
 
 @register.filter
-def delivery_summary(summary: str) -> str:
-    """ "3 tasks", "first", "repeat 2", "escalation" as the reader reads them."""
-    text = summary or ""
-    if found := _TASKS.match(text):
-        n = int(found.group(1))
-        return ngettext("%(n)s task", "%(n)s tasks", n) % {"n": n}
-    if text == "first":
-        return step_text(0)
-    if text == "escalation":
-        return step_text(-1)
-    if found := _REPEAT.match(text):
-        return step_text(int(found.group(1)))
-    return text
+def delivery_covers(delivery) -> str:
+    """What a delivery of the log covers (``delivery_list`` annotates it): its one task's step,
+    or how many tasks."""
+    if delivery.covered == 1 and delivery.covered_step is not None:
+        return step_text(delivery.covered_step)
+    return ngettext("%(n)s task", "%(n)s tasks", delivery.covered) % {"n": delivery.covered}
 
 
 @register.filter

@@ -313,6 +313,7 @@ def test_the_task_page_lists_the_reminders_of_the_task(
                 delivery_id=1, at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC), status="sent",
                 status_label="sent", step="first", channel="Team mail", channel_kind="email",
                 recipient="sales1@riyadh.test", rule="Overdue, high", error="",
+                step_words="first reminder",
             )
         ]  # fmt: skip
 
