@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.models import Channel, Rule
 from portal.sites.models import Site
+from portal.typed_lists import typed_list
 
 WEEKDAYS = [
     ("0", _("Monday")), ("1", _("Tuesday")), ("2", _("Wednesday")), ("3", _("Thursday")),
@@ -17,12 +17,7 @@ WEEKDAYS = [
 ]  # fmt: skip
 
 
-def _words(text: str) -> list[str]:
-    # Commas, the Arabic comma "،" (what an Arabic keyboard types) or one entry per line.
-    return [w.strip() for w in re.split(r"[,،\n]", text) if w.strip()]
-
-
-def zone_checked(value: str) -> str:
+def _zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -84,10 +79,10 @@ class RuleForm(forms.ModelForm):
             self.initial["working_days"] = [str(d) for d in self.instance.working_days]
 
     def clean_time_zone(self):
-        return zone_checked(self.cleaned_data["time_zone"])
+        return _zone(self.cleaned_data["time_zone"])
 
     def clean_fixed_addresses_text(self):
-        addresses = _words(self.cleaned_data["fixed_addresses_text"])
+        addresses = typed_list(self.cleaned_data["fixed_addresses_text"])
         for address in addresses:
             validate_email(address)
         return [a.lower() for a in addresses]
@@ -101,8 +96,8 @@ class RuleForm(forms.ModelForm):
 
     def save(self, commit=True):
         rule = super().save(commit=False)
-        rule.priorities = _words(self.cleaned_data["priorities_text"])
-        rule.task_types = _words(self.cleaned_data["task_types_text"])
+        rule.priorities = typed_list(self.cleaned_data["priorities_text"])
+        rule.task_types = typed_list(self.cleaned_data["task_types_text"])
         rule.fixed_addresses = self.cleaned_data["fixed_addresses_text"]
         rule.working_days = sorted(int(d) for d in self.cleaned_data["working_days"])
         if commit:
@@ -200,3 +195,17 @@ class ChannelForm(forms.ModelForm):
                 self.add_error("webhook_url", _("A webhook needs the receiver's URL."))
         self.instance.config = config
         return data
+
+
+class MyRemindersForm(forms.Form):
+    """A person's own reminder settings (views/me.py); their address is set by admins."""
+
+    time_zone = forms.CharField(
+        label=_("Your time zone"),
+        max_length=64,
+        help_text=_("Quiet hours and working days are kept in it, e.g. Asia/Riyadh."),
+    )
+    wanted = forms.BooleanField(label=_("Send me reminders"), required=False)
+
+    def clean_time_zone(self) -> str:
+        return _zone(self.cleaned_data["time_zone"].strip())

@@ -16,6 +16,7 @@ from portal.sites.frappe.query import assignment_fields
 from portal.sites.models import Site, SiteUser
 from portal.tasks_ui.labels import STATUS_LABELS
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK
+from portal.typed_lists import typed_list
 
 PORTAL_STATUSES = list(STATUS_LABELS.items())
 _LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?$")
@@ -213,8 +214,7 @@ class TaskForm(forms.Form):
 
     def clean_other_people(self) -> list[str]:
         raw = self.cleaned_data.get("other_people", "")
-        # An Arabic keyboard types "،" (U+060C) where an English one types ","; accept both.
-        ids = [part.strip() for part in re.split(r"[,،\n]", raw) if part.strip()]
+        ids = typed_list(raw)
         if any(len(i) > 140 or "%" in i for i in ids):
             raise forms.ValidationError(_("A site user id has at most 140 characters, no “%”."))
         return ids

@@ -2,31 +2,17 @@
 hours are kept in it), and whether they want reminders at all. Any logged-in user may open it;
 admins manage other people's opt-outs on the opt-outs page."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from portal.notifications.forms import zone_checked
+from portal.notifications.forms import MyRemindersForm
 from portal.notifications.models import OptOut
 from portal.notifications.services.actions import address_unsubscribe
 from portal.sites.access import profile_for
 from portal.sites.audit import audit_record
-
-
-class MyRemindersForm(forms.Form):
-    time_zone = forms.CharField(
-        label=gettext_lazy("Your time zone"),
-        max_length=64,
-        help_text=gettext_lazy("Quiet hours and working days are kept in it, e.g. Asia/Riyadh."),
-    )
-    wanted = forms.BooleanField(label=gettext_lazy("Send me reminders"), required=False)
-
-    def clean_time_zone(self) -> str:
-        return zone_checked(self.cleaned_data["time_zone"].strip())
 
 
 @login_required
