@@ -49,7 +49,7 @@ class LateSwitch:
             return []
         self.runs += 1
         return self.site.store.switch_overdue(
-            self.site.now_text(), flavour.open_statuses, flavour.late_status
+            self.site.now_text(), flavour.late_exempt, flavour.late_status
         )
 
     def stop(self) -> None:

@@ -148,14 +148,16 @@ class TaskStore:
         with self.lock:
             return int(self._db.execute(sql, tuple(params)).fetchone()[0])
 
-    def switch_overdue(self, now: str, open_statuses: Sequence[str], late: str) -> list[int]:
-        """The periodic job's raw update: no hooks, `modified` unchanged [244]."""
-        marks = ", ".join("?" * len(open_statuses))
-        where = f"due_date IS NOT NULL AND due_date < ? AND status IN ({marks})"
+    def switch_overdue(self, now: str, exempt: Sequence[str], late: str) -> list[int]:
+        """The periodic job's raw update: no hooks, `modified` unchanged [244]. Like the
+        validate hook it spares only the exempt statuses (Done): Canceled is switched too."""
+        kept = (*exempt, late)
+        marks = ", ".join("?" * len(kept))
+        where = f"due_date IS NOT NULL AND due_date < ? AND status NOT IN ({marks})"
         select = f"SELECT name FROM task WHERE {where} ORDER BY name"  # noqa: S608
         update = f"UPDATE task SET status = ? WHERE {where}"  # noqa: S608
         with self.lock:
-            ids = [r[0] for r in self._db.execute(select, (now, *open_statuses))]
+            ids = [r[0] for r in self._db.execute(select, (now, *kept))]
             if ids:
-                self._db.execute(update, (late, now, *open_statuses))
+                self._db.execute(update, (late, now, *kept))
         return ids

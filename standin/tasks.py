@@ -90,9 +90,10 @@ class TaskService:
             )
 
     def switched_status(self, status, due_stored) -> object:
-        """A past due date turns an unfinished task `late` on save [010, 220, 243]."""
+        """A past due date turns a task `late` on save [010, 220, 243], whatever status was
+        asked for except Done: Canceled included (the validate hook of a real site)."""
         flavour = self.site.flavour
-        if not flavour.late_status or not due_stored or status in flavour.closed_statuses:
+        if not flavour.late_status or not due_stored or status in flavour.late_exempt:
             return status
         if due_stored < self.site.now_text():
             return flavour.late_status

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from portal import clock
 from portal.sites.frappe import Task, Vocabulary, portal_status
+from portal.sites.frappe.buckets import refused_on_save
 from portal.sites.frappe.query import assignment_fields
 from portal.sites.models import Site, SiteUser
 from portal.tasks_ui.labels import STATUS_LABELS
@@ -147,7 +150,12 @@ class TaskForm(forms.Form):
     task's ``modified``: only fields that differ are sent, and an edit on an outdated copy is
     refused by the site check (``EditConflict``)."""
 
-    title = forms.CharField(label=_("Title"), required=False, max_length=300)
+    # Sites do not require a title and store an empty one as "(no title)": the portal does.
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=300,
+        error_messages={"required": _("Give the task a title.")},
+    )
     task_type = forms.ChoiceField(label=_("Task type"))
     status = forms.ChoiceField(label=_("Status"))
     priority = forms.ChoiceField(label=_("Priority"))
@@ -173,12 +181,14 @@ class TaskForm(forms.Form):
         vocabulary: Vocabulary,
         people: list[SiteUser],
         task: Task | None = None,
+        site: Site | None = None,
         **kwargs: Any,
     ) -> None:
         if task is not None and "initial" not in kwargs:
             kwargs["initial"] = {**task_values(task), "snapshot": snapshot_of(task)}
         super().__init__(*args, **kwargs)
         self.task = task
+        self.site = site
         # The loaded copy: from the task on GET, from the signed snapshot on POST, so a value
         # the vocabulary lacks (``late``, a retired option) validates as it was shown.
         loaded = self._loaded() if task is None else None
@@ -218,6 +228,40 @@ class TaskForm(forms.Form):
         if any(len(i) > 140 or "%" in i for i in ids):
             raise forms.ValidationError(_("A site user id has at most 140 characters, no “%”."))
         return ids
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, due = data.get("start_date"), data.get("due_date")
+        loaded = (self.original() or {}).get("values", {}) if self.task is None else {}
+        untouched = loaded and (loaded.get("start_date"), loaded.get("due_date")) == (start, due)
+        # Sites take a due date before the start silently; a task that already has one can
+        # still be edited for something else.
+        if start and due and due < start and not untouched:  # one format: text order is time
+            self.add_error("due_date", _("The due date is before the start."))
+        self._check_status_kept(data)
+        return data
+
+    def _check_status_kept(self, data: dict[str, Any]) -> None:
+        """Say before sending what the site would refuse: an overdue task on some sites takes
+        no status but Done and Open (``refused_on_save``)."""
+        status, due = data.get("status"), data.get("due_date")
+        if self.site is None or not status or not due:
+            return
+        loaded = (self.original() or {}).get("values", {}) if "snapshot" in data else {}
+        if loaded.get("status") == status:
+            return  # not changed by this save
+        zone = ZoneInfo(self.site.time_zone or "UTC")
+        due_at = datetime.fromisoformat(due).replace(tzinfo=zone)
+        refused = refused_on_save(flavour=self.site.flavour, due=due_at, now=clock.now())
+        if portal_status(status) in refused:
+            self.add_error(
+                "status",
+                _(
+                    "%(site)s keeps a task whose due date has passed late until it is done: "
+                    "choose Done (or an open status), or give it a later due date."
+                )
+                % {"site": self.site.name},
+            )
 
     def values(self) -> dict[str, Any]:
         """What the form says, in the same shape as ``task_values``."""

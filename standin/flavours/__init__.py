@@ -28,11 +28,15 @@ class Flavour:
     statuses: tuple[str, ...]
     default_status: str
     open_statuses: tuple[str, ...]  # the "late" bucket and the periodic switch look at these
-    closed_statuses: tuple[str, ...]  # never switched to late
+    closed_statuses: tuple[str, ...]  # finished
     late_status: str | None  # None: the flavour has no overdue switch
     has_task_type: bool
     task_type_is_select: bool
     has_mobile_api: bool
+    # Statuses the validate hook and the periodic job leave alone on an overdue task. A real
+    # CRM site exempts only Done: an overdue task saved as Canceled, Todo or In Progress comes
+    # back `late` with a 200 (contract README, "Learned on a second real site").
+    late_exempt: tuple[str, ...] = ()
 
     def select_options(self, task_types: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
         """Select fields in the doctype's field order (validation order) [021, 020, 016]."""
@@ -54,6 +58,7 @@ DEPLOYED = Flavour(
     has_task_type=True,
     task_type_is_select=True,
     has_mobile_api=True,
+    late_exempt=("Done",),
 )
 
 DOCUMENTED = Flavour(

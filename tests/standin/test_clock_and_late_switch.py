@@ -55,13 +55,15 @@ def test_the_late_switch_is_a_raw_update_of_open_overdue_tasks(site):
             {"title": "done", "status": "Done", "due_date": "2026-11-23 11:00:00"},
             {"title": "later", "status": "Todo", "due_date": "2026-11-23 13:00:00"},
             {"title": "no due", "status": "In Progress"},
+            {"title": "cancelled", "status": "Canceled", "due_date": "2026-11-23 11:00:00"},
         ]
     )
-    assert site.control.run_late_switch() == [ids[0]]
+    # Only Done is spared: a real site's job switches an overdue Canceled task too.
+    assert site.control.run_late_switch() == [ids[0], ids[4]]
     overdue = site.control.task(ids[0])
     assert overdue["status"] == "late"
     assert overdue["modified"] == "2026-11-20 10:00:00.000000", "modified is unchanged"
-    assert [site.control.task(i)["status"] for i in ids[1:]] == ["Done", "Todo", "In Progress"]
+    assert [site.control.task(i)["status"] for i in ids[1:4]] == ["Done", "Todo", "In Progress"]
     site.control.set_clock(advance_seconds=3600 * 2)
     assert site.control.run_late_switch() == [ids[2]]
 
@@ -90,3 +92,31 @@ def test_the_switch_sends_no_webhook_and_is_off_by_default(site):
     site.control.run_late_switch()
     assert site.control.task(name)["status"] == "late"
     assert site.control.webhook_deliveries() == []
+
+
+def test_an_overdue_task_saved_with_any_status_but_done_comes_back_late(site, sales):
+    """The validate hook of a real site: 200, and the answer says `late` [second site]."""
+    site.control.set_clock(now="2026-11-23T12:00:00Z")
+    [name] = site.control.insert_tasks([{"status": "late", "due_date": "2026-11-22 17:00:00"}])
+    for wanted in ("In Progress", "Todo", "Canceled", "Backlog"):
+        answer = sales.post(mobile(site, "update_status"), json={"task_id": name, "status": wanted})
+        assert answer.status_code == 200
+        assert answer.json()["message"]["status"] == "late", wanted
+        edited = sales.post(mobile(site, "edit_task"), json={"task_id": name, "status": wanted})
+        assert edited.status_code == 200
+        assert edited.json()["message"]["status"] == "late", wanted
+        assert site.control.task(name)["status"] == "late"
+    done = sales.post(mobile(site, "update_status"), json={"task_id": name, "status": "Done"})
+    assert done.json()["message"]["status"] == "Done"
+    assert site.control.task(name)["status"] == "Done"
+
+
+def test_an_overdue_task_moved_to_a_later_due_date_keeps_the_status_asked_for(site, sales):
+    site.control.set_clock(now="2026-11-23T12:00:00Z")
+    [name] = site.control.insert_tasks([{"status": "late", "due_date": "2026-11-22 17:00:00"}])
+    answer = sales.post(
+        mobile(site, "edit_task"),
+        json={"task_id": name, "status": "In Progress", "due_date": "2026-11-24 17:00:00"},
+    )
+    assert answer.json()["message"]["status"] == "In Progress"
+    assert site.control.task(name)["status"] == "In Progress"

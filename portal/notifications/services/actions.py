@@ -19,6 +19,7 @@ from portal.sites.frappe import FrappeError, InputRefused, Vocabulary, portal_st
 from portal.sites.models import ServiceCredential, Site
 from portal.sites.services import clients
 from portal.sites.services.cache import site_cache_bump
+from portal.sites.write_outcome import WriteNotApplied, write_checked
 
 log = logging.getLogger(__name__)
 SNOOZE = timedelta(days=1)
@@ -72,13 +73,24 @@ def task_act(*, link: ActionLink, actor: str) -> ActionResult:
             changes = {"status": status}
         else:
             task, changes = _snooze(client, link.task_id, vocabulary)
+        # A 200 is not a success by itself: the answer must show the change.
+        write_checked(asked=changes, answer=task, site_name=site.name)
+    except WriteNotApplied as refused:
+        answered = {d.field: d.answered for d in refused.differences}
+        audit_record(
+            user=None, site=site, action=f"reminder_{link.action}", task_id=link.task_id,
+            changes={"by": actor, "site answered": answered}, credential=credential, ok=False,
+            error=refused.audit_text,
+        )  # fmt: skip
+        site_cache_bump(site.pk)
+        return ActionResult(False, refused.message)
     except (FrappeError, clients.NotConnected, ValueError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         audit_record(
             user=None, site=site, action=f"reminder_{link.action}", task_id=link.task_id,
             changes={"by": actor}, credential=credential, ok=False, error=message,
         )  # fmt: skip
-        if isinstance(exc, FrappeError):
+        if isinstance(exc, FrappeError) and not isinstance(exc, InputRefused):
             clients.site_failed(site, exc)
         return ActionResult(False, message)
     audit_record(

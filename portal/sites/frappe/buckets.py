@@ -85,6 +85,24 @@ def bucket(task: Task, now: datetime) -> Bucket | None:
     return None
 
 
+def statuses_refused(task: Task, now: datetime, flavour: str | None) -> frozenset[PortalStatus]:
+    """Portal statuses the site will not take for this task, known before trying."""
+    return refused_on_save(flavour=flavour, due=task.due_date, now=now)
+
+
+def refused_on_save(
+    *, flavour: str | None, due: datetime | None, now: datetime
+) -> frozenset[PortalStatus]:
+    """Portal statuses a save with this due date cannot set. On CRM sites with the mobile API
+    (deployed) the app's validate hook sets ``late`` again on every save of a task whose due
+    date has passed unless the save makes it Done: In Progress and Canceled come back ``late``
+    with a 200 (contract README, "Learned on a second real site"). Open is taken (as ``late``,
+    the site's open-and-overdue); a later due date in the same save lifts the rule."""
+    if flavour != "deployed" or due is None or due >= now:
+        return frozenset()
+    return frozenset({"in_progress", "cancelled"})
+
+
 # Overdue tasks by age, for reports and their drill-downs: whole days overdue, at least one.
 AGE_BANDS: tuple[tuple[str, float], ...] = (("1-3", 3), ("4-7", 7), ("8+", math.inf))
 

@@ -24,16 +24,18 @@ from django.utils.translation import gettext as _
 
 from portal import clock
 from portal.sites.frappe.models import PortalStatus
+from portal.sites.write_outcome import WriteNotApplied
 from portal.tasks_ui.fanout import problem_for, run_concurrently
 from portal.tasks_ui.selectors.sources import Source, sources_for_user
-from portal.tasks_ui.services.writes import task_delete, task_status_set
+from portal.tasks_ui.services.writes import AlreadyGone, task_delete, task_status_set
 
 JOB_SECONDS = 3600
 # No row finished for this long while rows are still waiting: the process running the job is
 # gone (a restart, a crash). Every call to a site is bounded far below this.
 STALL_SECONDS = 300
 Action = Literal["status", "delete"]
-RowState = Literal["pending", "ok", "failed"]
+# "gone": a delete that found the task already deleted (the wanted end, but not this job's doing)
+RowState = Literal["pending", "ok", "failed", "gone"]
 
 _threads: dict[str, threading.Thread] = {}
 
@@ -63,6 +65,10 @@ class BulkJob:
     @property
     def failed(self) -> int:
         return sum(1 for row in self.rows if row.state == "failed")
+
+    @property
+    def gone(self) -> int:
+        return sum(1 for row in self.rows if row.state == "gone")
 
     @property
     def finished(self) -> bool:
@@ -155,19 +161,7 @@ def _run(
     def site_rows(source: Source, items: list[tuple[int, BulkRow]]):
         def run() -> None:
             for index, row in items:
-                try:
-                    if action == "delete":
-                        task_delete(user=user, source=source, task_id=row.task_id, title=row.title)
-                    else:
-                        task_status_set(
-                            user=user, source=source, task_id=row.task_id, status=status or "done"
-                        )
-                    done = BulkRow(row.site_id, row.site_name, row.task_id, row.title, "ok")
-                except Exception as error:  # noqa: BLE001 - every row must end with an outcome
-                    message = problem_for(error, source.site).message
-                    done = BulkRow(
-                        row.site_id, row.site_name, row.task_id, row.title, "failed", message
-                    )
+                done = _row_outcome(user, source, action, status, row)
                 cache.set(_key(job_id, str(index)), done, JOB_SECONDS)
                 _beat(job_id)
 
@@ -180,6 +174,33 @@ def _run(
     finally:
         connections.close_all()
         _threads.pop(job_id, None)
+
+
+def _row_outcome(
+    user: User, source: Source, action: Action, status: PortalStatus | None, row: BulkRow
+) -> BulkRow:
+    """One row through the same service as a single action. A site that answered without
+    making the change fails the row in its own words; the title shown becomes the site's."""
+    title = row.title
+    try:
+        if action == "delete":
+            before = task_delete(user=user, source=source, task_id=row.task_id)
+        else:
+            before = task_status_set(
+                user=user, source=source, task_id=row.task_id, status=status or "done"
+            )
+        title = before.title if before is not None and before.title else title
+        return BulkRow(row.site_id, row.site_name, row.task_id, title[:300], "ok")
+    except AlreadyGone as gone:
+        return BulkRow(row.site_id, row.site_name, row.task_id, title, "gone", gone.message)
+    except WriteNotApplied as refused:
+        title = refused.task.title or title
+        return BulkRow(
+            row.site_id, row.site_name, row.task_id, title[:300], "failed", refused.message
+        )
+    except Exception as error:  # noqa: BLE001 - every row must end with an outcome
+        message = problem_for(error, source.site).message
+        return BulkRow(row.site_id, row.site_name, row.task_id, title, "failed", message)
 
 
 def _beat(job_id: str) -> None:

@@ -1,15 +1,17 @@
 """Every change the portal makes to a task, made with the person's own connection.
 
 Each write: refused up front when the account is known to be read-only; sent holding one of the
-site's slots; audited (who, site, task, what changed, which credential, and the error when it
-failed); and followed by ``site_cache_bump`` so no page serves the old answer afterwards. A 403
-on a write is remembered on the connection (``can_write = False``): pages then show the site's
-tasks read-only, saying why, instead of offering buttons that fail.
+site's slots; checked against the site's answer (a 200 that does not show the change is a
+refusal: ``portal.sites.write_outcome``); audited (who, site, task, what changed, which
+credential, and the error when it failed, with what the site answered); and followed by
+``site_cache_bump`` so no page serves the old answer afterwards. A 403 on a write is remembered
+on the connection (``can_write = False``): pages then show the site's tasks read-only, saying
+why, instead of offering buttons that fail.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -23,12 +25,14 @@ from portal.sites.frappe import (
     FrappeError,
     InputRefused,
     NoPermission,
+    NotFound,
     Task,
     site_status,
 )
 from portal.sites.frappe.models import PortalStatus
 from portal.sites.models import Connection
 from portal.sites.services.cache import site_cache_bump
+from portal.sites.write_outcome import WriteNotApplied, write_checked
 from portal.tasks_ui.labels import status_label
 from portal.tasks_ui.selectors.sources import Source, read_only_reason, site_call
 
@@ -37,6 +41,11 @@ T = TypeVar("T")
 
 class ReadOnly(FrappeError):
     """The account is known to have no right to change tasks on this site."""
+
+
+class AlreadyGone(NotFound):
+    """A delete found nothing to delete: the task was deleted before (on the site, or by
+    someone else). Sites answer such a delete like a successful one [049]."""
 
 
 def _credential(source: Source) -> str:
@@ -51,22 +60,43 @@ def _write(
     task_id: int | str,
     changes: dict[str, Any],
     send: Callable[[FrappeClient], T],
+    asked: Callable[[T], Mapping[str, Any]] | None = None,
 ) -> T:
-    def audit(*, error: str = "", done_id: int | str = task_id) -> None:
+    """``asked`` gives the site fields the answer must show (from the answer itself, for a
+    create whose status the site may set): a difference makes the write a failure."""
+
+    def audit(*, error: str = "", done_id: int | str = task_id, more: dict | None = None) -> None:
         audit_record(
-            user=user, site=source.site, action=action, task_id=done_id, changes=changes,
-            credential=_credential(source), ok=not error, error=error,
+            user=user, site=source.site, action=action, task_id=done_id,
+            changes={**changes, **(more or {})}, credential=_credential(source), ok=not error,
+            error=error,
         )  # fmt: skip
 
     reason = read_only_reason(source.connection)
     if reason:
         audit(error="refused in the portal: the account was refused writes before")
         raise ReadOnly(reason, site=source.site.name, status=403)
+
+    def send_checked(client: FrappeClient) -> T:
+        result = send(client)
+        if asked is not None and isinstance(result, Task):
+            write_checked(asked=asked(result), answer=result, site_name=source.site.name)
+        return result
+
     try:
-        result = site_call(source, send)
+        result = site_call(source, send_checked)
     except EditConflict:
         # Nothing was written: the person sees the fresh values and decides.
         audit(error="refused: the task changed on the site since it was loaded")
+        raise
+    except WriteNotApplied as refused:
+        answered = {d.field: d.answered for d in refused.differences}
+        audit(error=refused.audit_text, more={"site answered": answered})
+        site_cache_bump(source.site.pk)
+        raise
+    except AlreadyGone as gone:
+        audit(error=gone.message)
+        site_cache_bump(source.site.pk)
         raise
     except FrappeError as error:
         if isinstance(error, NoPermission):
@@ -90,6 +120,13 @@ def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_create(*, user: User, source: Source, fields: dict[str, Any]) -> Task:
+    def asked(answer: Task) -> dict[str, Any]:
+        # A due date already passed makes the site store the new task as `late` [010, 243]:
+        # that is the site classifying it as overdue, not a refusal.
+        if "due_date" in fields and (answer.status or "").strip().lower() == "late":
+            return {k: v for k, v in fields.items() if k != "status"}
+        return fields
+
     return _write(
         user=user,
         source=source,
@@ -97,6 +134,7 @@ def task_create(*, user: User, source: Source, fields: dict[str, Any]) -> Task:
         task_id="",
         changes=_jsonable(fields),
         send=lambda client: client.create_task(**fields),
+        asked=asked,
     )
 
 
@@ -120,11 +158,13 @@ def task_edit(
         send=lambda client: client.edit_task(
             task_id, expected_modified=expected_modified, **changed
         ),
+        asked=lambda _answer: changed,
     )
 
 
 def task_status_set(*, user: User, source: Source, task_id: int, status: PortalStatus) -> Task:
     """Sets the site's own value for a portal status (``buckets.site_status``)."""
+    sent: dict[str, str] = {}
 
     def send(client: FrappeClient) -> Task:
         try:
@@ -135,6 +175,7 @@ def task_status_set(*, user: User, source: Source, task_id: int, status: PortalS
                 % {"site": source.site.name, "status": status_label(status)},
                 site=source.site.name,
             ) from None
+        sent["status"] = value
         return client.update_status(task_id, value)
 
     return _write(
@@ -144,19 +185,55 @@ def task_status_set(*, user: User, source: Source, task_id: int, status: PortalS
         task_id=task_id,
         changes={"status": status},
         send=send,
+        asked=lambda _answer: sent,
     )
 
 
-def task_delete(*, user: User, source: Source, task_id: int, title: str = "") -> None:
-    changes = {"title": title} if title else {}
+def task_delete(*, user: User, source: Source, task_id: int) -> Task | None:
+    """Deletes the task and reads it again: deleted means the site no longer has it. The title
+    recorded is the site's own (read before deleting), never one a request supplied. Returns the
+    task as it was, or None when the account may delete but not read it."""
+    found: dict[str, Task | None] = {"task": None}
+    changes: dict[str, Any] = {}
+
+    def send(client: FrappeClient) -> None:
+        try:
+            before = client.get_task(task_id)
+        except NotFound:
+            raise AlreadyGone(
+                _("This task was already gone from %(site)s.") % {"site": source.site.name},
+                site=source.site.name,
+                status=404,
+            ) from None
+        except NoPermission:
+            before = None  # may delete without reading the generic list: nothing to compare
+        found["task"] = before
+        if before is not None:
+            changes["title"] = before.title
+        client.delete_task(task_id)
+        if before is None:
+            return
+        try:
+            still = client.get_task(task_id)
+        except NotFound:
+            return
+        raise WriteNotApplied(
+            _("%(site)s answered without deleting the task: it is still there.")
+            % {"site": source.site.name},
+            task=still,
+            differences=(),
+            site=source.site.name,
+        )
+
     _write(
         user=user,
         source=source,
         action="task_delete",
         task_id=task_id,
         changes=changes,
-        send=lambda client: client.delete_task(task_id),
+        send=send,
     )
+    return found["task"]
 
 
 def write_access_recheck(*, user: User, source: Source) -> None:

@@ -24,6 +24,7 @@ from portal.tasks_ui.selectors.rows import Row, people_of
 from portal.tasks_ui.selectors.sources import Source, names_by_site, people_of_site
 from portal.tasks_ui.selectors.task import source_for, task_view_for_user
 from portal.tasks_ui.services.writes import (
+    AlreadyGone,
     task_delete,
     task_edit,
     task_status_set,
@@ -108,7 +109,7 @@ def redirect_summary(request: HttpRequest, site_id: int, task_id: int, text: str
     from portal.tasks_ui.views.task import task_context
 
     view = task_view_for_user(user=request.user, site_id=site_id, task_id=task_id)
-    context = task_context(view, focus=True)
+    context = task_context(view, focus=True, notice=text)
     response = render(request, "tasks_ui/task.html#summary", context)
     return announce(response, text)
 
@@ -150,34 +151,43 @@ def task_reassign(request: HttpRequest, site_id: int, task_id: int) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_delete_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
-    """GET: a confirmation naming the task and its site (the no-JavaScript path; with htmx the
-    browser asks). POST: delete."""
+    """GET: a confirmation naming the task and its site, both read from the site (the
+    no-JavaScript path; with htmx the browser asks). POST: delete."""
     site, source, problem = source_for(user=request.user, site_id=site_id)
-    title = request.POST.get("title") or request.GET.get("title") or ""
     if request.method == "GET":
+        view = task_view_for_user(user=request.user, site_id=site_id, task_id=task_id)
         context = {
             "site": site,
             "task_id": task_id,
-            "title": title[:300],
-            "problem": problem,
+            "task": view.task,
+            "problem": view.problem or problem,
             "next": next_url(request, reverse("tasks_ui:task", args=[site.pk, task_id])),
             "read_only": source.read_only_reason if source else "",
         }
-        return render(request, "tasks_ui/task_delete.html", context)
+        status = 404 if view.problem is not None and view.problem.kind == "missing" else 200
+        return render(request, "tasks_ui/task_delete.html", context, status=status)
     if source is None:
         return _not_connected(request, site, problem)
     try:
-        task_delete(user=request.user, source=source, task_id=task_id, title=title[:300])
+        before = task_delete(user=request.user, source=source, task_id=task_id)
+    except AlreadyGone as gone:
+        return _deleted(request, site, task_id, title="", text=gone.message, level=messages.INFO)
     except FrappeError as error:
         retry = {
             "url": reverse("tasks_ui:delete", args=[site.pk, task_id]),
             "target": f"#{ROW_PREFIX}{site.pk}-{task_id}",
-            "fields": {"title": title[:300]},
+            "fields": {},
         }
         return _failed(request, site, error, retry=retry)
+    title = before.title if before is not None and before.title else ""
     text = _("Deleted “%(title)s” on %(site)s.") % {"title": title or task_id, "site": site.name}
+    return _deleted(request, site, task_id, title=title, text=text, level=messages.SUCCESS)
+
+
+def _deleted(request: HttpRequest, site, task_id: int, *, title: str, text: str, level: int):
+    """The task is no longer on the site: the row goes, the message says why."""
     if not request.htmx:
-        messages.success(request, text)
+        messages.add_message(request, level, text)
         back = next_url(request)
         if back.startswith(reverse("tasks_ui:task", args=[site.pk, task_id])):
             back = reverse("tasks_ui:home")  # the task page is gone with the task

@@ -19,6 +19,7 @@ from portal.sites.frappe import (
     ValidationFailed,
 )
 from portal.sites.models import Site
+from portal.sites.write_outcome import WriteNotApplied
 
 TASKS_CHANGED = "tasks-changed"  # count bars listen for it and refresh themselves
 
@@ -47,6 +48,8 @@ def announce(response: HttpResponse, message: str) -> HttpResponse:
 def error_text(error: FrappeError, site: Site) -> str:
     """A site's refusal or failure in words that name the site."""
     name = site.name
+    if isinstance(error, WriteNotApplied):
+        return error.message  # already names the site and says what it kept
     if isinstance(error, ReconnectNeeded):
         return _("%(site)s no longer accepts your sign-in: reconnect your account.") % {
             "site": name
@@ -82,6 +85,8 @@ def error_text(error: FrappeError, site: Site) -> str:
 
 
 def error_kind(error: FrappeError) -> str:
+    if isinstance(error, WriteNotApplied):
+        return "refused"
     if isinstance(error, ReconnectNeeded):
         return "reconnect"
     if isinstance(error, Transient):

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal import clock
 from portal.sites.access import site_list_for_user
 from portal.sites.frappe import EditConflict, FrappeError, Task, Vocabulary
+from portal.sites.frappe.buckets import statuses_refused
 from portal.tasks_ui.fanout import problem_for
 from portal.tasks_ui.forms import (
     PORTAL_STATUSES,
@@ -55,11 +57,13 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 
 def task_context(view: TaskView, **more) -> dict:
     task = view.task
+    refused = statuses_refused(task, clock.now(), view.site.flavour) if task else frozenset()
     return {
         "view": view,
         "site": view.site,
         "task": task,
-        "statuses": PORTAL_STATUSES,
+        "statuses": [(value, label) for value, label in PORTAL_STATUSES if value not in refused],
+        "only_done_note": bool(refused),
         "extra": sorted(task.extra.items()) if task else [],
         "assign_form": AssignForm(people=people_of_site(view.site.pk), task=task) if task else None,
         **more,
@@ -116,10 +120,14 @@ def task_edit_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResp
         return _unavailable(request, site, problem_for(error, site), task_id=task_id)
 
     if request.method == "GET":
-        form = TaskForm(vocabulary=vocabulary, people=people_of_site(site.pk), task=current)
+        form = TaskForm(
+            vocabulary=vocabulary, people=people_of_site(site.pk), task=current, site=site
+        )
         return _form_page(request, {**base, "form": form, "task": current})
 
-    form = TaskForm(request.POST, vocabulary=vocabulary, people=people_of_site(site.pk), task=None)
+    form = TaskForm(
+        request.POST, vocabulary=vocabulary, people=people_of_site(site.pk), task=None, site=site
+    )
     context = {**base, "form": form}
     if not form.is_valid():
         return _form_page(request, context)
@@ -162,7 +170,9 @@ def _conflict(request, context, fresh: Task, *, vocabulary: Vocabulary) -> HttpR
     ]
     data = request.POST.copy()
     data["snapshot"] = snapshot_of(fresh)
-    refreshed = TaskForm(data, vocabulary=vocabulary, people=people_of_site(site.pk), task=None)
+    refreshed = TaskForm(
+        data, vocabulary=vocabulary, people=people_of_site(site.pk), task=None, site=site
+    )
     refreshed.is_valid()
     refreshed.add_error(None, error_text(EditConflict("", current=fresh), site))
     context = {
@@ -208,9 +218,9 @@ def task_create_page(request: HttpRequest, site_id: int) -> HttpResponse:
         return _form_page(request, {**base, "problem": problem_for(error, site), "form": None})
     people = people_of_site(site.pk)
     if request.method == "GET":
-        form = TaskForm(vocabulary=vocabulary, people=people)
+        form = TaskForm(vocabulary=vocabulary, people=people, site=site)
         return _form_page(request, {**base, "form": form})
-    form = TaskForm(request.POST, vocabulary=vocabulary, people=people)
+    form = TaskForm(request.POST, vocabulary=vocabulary, people=people, site=site)
     context = {**base, "form": form}
     if not form.is_valid():
         return _form_page(request, context)

@@ -66,6 +66,28 @@ def test_a_done_link_asks_first_then_marks_the_task_done_on_the_site_and_audits(
     assert scan() == [] and not WatchedTask.objects.filter(task_id=task_id).exists()
 
 
+def test_a_done_link_the_site_answers_without_making_is_reported_failed_and_keeps_reminding(
+    client, tasks, sites, held_reminder, monkeypatch
+):
+    """A 200 that does not show the change (a site customisation keeping the status) is not a
+    success: the person reads it, the audit log says what the site answered, reminders go on."""
+    from portal.sites.frappe import FrappeClient
+
+    task_id, delivery = held_reminder
+    monkeypatch.setattr(
+        FrappeClient, "update_status", lambda self, ident, status: self.get_task(ident)
+    )
+    done = client.post(link("done", sites["riyadh"], task_id, delivery.pk))
+    assert b"Marked done" not in done.content
+    assert "kept this task late" in done.content.decode()
+    entry = AuditEntry.objects.get(action="reminder_done")
+    assert not entry.ok and "refused by the site" in entry.error
+    assert entry.changes["site answered"] == {"status": "late"}
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"  # still to be reminded
+    assert not TaskTransition.objects.filter(task_id=task_id).exists()
+
+
 def test_snooze_moves_the_due_date_a_day_and_reminders_start_again_after_it(
     client, tasks, sites, held_reminder, clocks
 ):

@@ -8,6 +8,9 @@ from .helpers import form_data, row_keys, single
 pytestmark = pytest.mark.django_db(transaction=True)
 
 READS = ["/api/resource/CRM%20Task", "/api/resource/CRM Task"]
+# Healthy sites must answer within the timeout even on a busy machine; a slow fault is made far
+# slower than it, so which card a site gets never depends on the machine's load.
+TIMEOUT = 4.0
 
 
 @pytest.mark.parametrize(
@@ -18,13 +21,13 @@ READS = ["/api/resource/CRM%20Task", "/api/resource/CRM Task"]
         ({"kind": "invalid_json"}, "unreachable", "Cairo could not be reached"),
         ({"kind": "rate_limit", "retry_after": 5}, "unreachable", "Too Many Requests"),
         ({"kind": "refuse", "mode": "reset"}, "unreachable", "Cairo could not be reached"),
-        ({"kind": "latency", "ms": 2500}, "timeout", "Cairo did not answer within 0.5 seconds"),
+        ({"kind": "latency", "ms": 20000}, "timeout", "Cairo did not answer within 4 seconds"),
     ],
 )
 def test_a_faulty_site_is_a_card_beside_the_working_ones(
     client, member, three_sites, standin, settings, rule, card, words
 ):
-    settings.INBOX_SITE_TIMEOUT = 0.5
+    settings.INBOX_SITE_TIMEOUT = TIMEOUT
     standin.sites["cairo"].control.set_faults([rule])
     client.force_login(member)
     html = client.get("/?scope=all&bucket=upcoming").content.decode()
@@ -39,8 +42,8 @@ def test_a_faulty_site_is_a_card_beside_the_working_ones(
 def test_a_timeout_on_one_site_does_not_hold_the_page(
     client, member, three_sites, standin, settings
 ):
-    settings.INBOX_SITE_TIMEOUT = 0.5
-    standin.sites["plainsite"].control.set_faults([{"kind": "timeout", "seconds": 5}])
+    settings.INBOX_SITE_TIMEOUT = TIMEOUT
+    standin.sites["plainsite"].control.set_faults([{"kind": "timeout", "seconds": 20}])
     client.force_login(member)
     html = client.get("/tasks/?priority=High").content.decode()
     assert 'class="card timeout" data-site="Plainsite"' in html

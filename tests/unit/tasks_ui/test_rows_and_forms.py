@@ -118,12 +118,42 @@ def test_the_snapshot_keeps_modified_to_the_microsecond():
 
 def test_create_sends_only_what_was_given():
     form = TaskForm(
-        {"task_type": "call", "status": "Todo", "priority": "Medium", "title": "", "snapshot": ""},
+        {
+            "task_type": "call",
+            "status": "Todo",
+            "priority": "Medium",
+            "title": "Call",
+            "snapshot": "",
+        },
         vocabulary=VOCABULARY,
         people=[],
     )
     assert form.is_valid(), form.errors
-    assert create_fields(form) == {"task_type": "call", "status": "Todo", "priority": "Medium"}
+    assert create_fields(form) == {
+        "task_type": "call", "status": "Todo", "priority": "Medium", "title": "Call"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_a_task_needs_a_title(title):
+    """A site takes a task without one and shows "(no title)" for ever after."""
+    form = TaskForm(
+        {"task_type": "call", "status": "Todo", "priority": "Medium", "title": title},
+        vocabulary=VOCABULARY,
+        people=[],
+    )
+    assert not form.is_valid()
+    assert form.errors["title"] == ["Give the task a title."]
+
+
+def test_a_due_date_before_the_start_is_refused_with_the_input_kept():
+    data = {"task_type": "call", "status": "Todo", "priority": "Medium", "title": "Call",
+            "start_date": "2026-11-25T10:00", "due_date": "2026-11-24T09:00"}  # fmt: skip
+    form = TaskForm(data, vocabulary=VOCABULARY, people=[])
+    assert not form.is_valid()
+    assert form.errors["due_date"] == ["The due date is before the start."]
+    assert form["due_date"].value() == "2026-11-24T09:00"
+    assert form["start_date"].value() == "2026-11-25T10:00"
 
 
 def test_late_is_never_offered_as_a_status_to_set():
@@ -153,3 +183,39 @@ def test_a_task_the_site_marked_late_and_without_a_type_can_be_edited():
     original = task(status="late", task_type=None)
     changed = posted(original, title="Call Omar back").changed_fields()
     assert changed == {"title": "Call Omar back"}
+
+
+def _overdue_form(site_flavour: str, *, status: str, due: str):
+    from portal.sites.models import Site
+
+    site = Site(name="Riyadh Sales", flavour=site_flavour, time_zone="Asia/Riyadh")
+    original = task(
+        status="late",
+        start=datetime(2019, 12, 30, 9, tzinfo=ZONE),
+        due=datetime(2020, 1, 1, 10, tzinfo=ZONE),
+    )
+    form = TaskForm(vocabulary=VOCABULARY, people=[], task=original, site=site)
+    data = {**{k: v for k, v in form.initial.items() if v is not None}, "status": status}
+    data["due_date"] = due
+    return TaskForm(data, vocabulary=VOCABULARY, people=[], task=None, site=site)
+
+
+@pytest.mark.parametrize("status", ["In Progress"])
+def test_an_overdue_task_on_a_crm_site_is_not_sent_a_status_the_site_would_refuse(status):
+    form = _overdue_form("deployed", status=status, due="2020-01-01T10:00")
+    assert not form.is_valid()
+    assert "Riyadh Sales keeps a task whose due date has passed late" in form.errors["status"][0]
+
+
+@pytest.mark.parametrize(
+    ("flavour", "status", "due"),
+    [
+        ("deployed", "Done", "2020-01-01T10:00"),  # the one way out
+        ("deployed", "Todo", "2020-01-01T10:00"),  # taken, as `late`
+        ("deployed", "In Progress", "2099-01-01T10:00"),  # a later due date lifts the rule
+        ("documented", "In Progress", "2020-01-01T10:00"),  # no such hook there
+    ],
+)
+def test_statuses_the_site_takes_are_sent(flavour, status, due):
+    form = _overdue_form(flavour, status=status, due=due)
+    assert form.is_valid(), form.errors

@@ -409,16 +409,22 @@ class FrappeClient:
     def _assigned(self, answer: Task, body: dict[str, Any]) -> Task:
         """After a write that (re)assigns, the answer's ``modified`` is older than the stored one
         [235/236, 248/249], and after an empty list it still names the old assignee [251/252].
-        Read the task again for ``modified``; the assignees are the ids we asked for."""
+        Read the task again through the list: its ``_assign`` says who is assigned now (named
+        with the emails and names the answer gave), so the caller can tell whether the site did
+        what was asked."""
         ids = requested_assignees(body)
         if ids is None:
             return answer
-        assignees = named_assignees(ids, answer.assignees)
         try:
-            fresh = self._resource.get(answer.id)
+            fresh = self._resource.get_listed(answer.id)
         except FrappeError:
-            fresh = answer  # no generic read permission: the answer is the best we have
-        return dataclasses.replace(fresh, assignees=assignees)
+            # No generic read permission: the ids asked for, named from the answer, are the
+            # best evidence there is.
+            return dataclasses.replace(answer, assignees=named_assignees(ids, answer.assignees))
+        now = [a.user_id for a in fresh.assignees if a.user_id]
+        return dataclasses.replace(
+            answer, modified=fresh.modified, assignees=named_assignees(now, answer.assignees)
+        )
 
 
 def _day_range(first: date, last: date) -> list[Filter]:
