@@ -270,16 +270,12 @@ def test_a_404_webhook_is_permanent_and_breaks_the_channel(
     assert hook.is_broken
 
 
-def test_a_500_or_a_lost_answer_is_retried_with_the_same_key(
-    tasks, sites, email_channel, hook, receiver, clocks, settings
-):
-    settings.NOTIFY_HTTP_TIMEOUT = 1
-    receiver.script("/hook", Reply(500, "oops"), Reply(200, "ok", hang=True))
+def test_a_500_is_retried_with_the_same_key(tasks, sites, email_channel, hook, receiver, clocks):
+    # A lost answer is not retried: test_outcome_unknown.py.
+    receiver.script("/hook", Reply(500, "oops"), Reply(503, "busy"))
     delivery = planned_delivery(tasks, assignees=False, broadcast_channels=[hook])
     assert delivery_send(delivery_id=delivery.pk) == "retry"
     clocks.set(status_of(delivery).send_after)
-    # The receiver took it and never answered: a webhook receiver drops a repeat by its key,
-    # so the ledger retries instead of asking a person.
     assert delivery_send(delivery_id=delivery.pk) == "retry"
     clocks.set(status_of(delivery).send_after)
     assert delivery_send(delivery_id=delivery.pk) == "sent"
