@@ -103,6 +103,18 @@ class Mailbox:
         with self.lock:
             return [m for m in self.mails if address.lower() in (a.lower() for a in m.rcpt_tos)]
 
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[Mail]:
+        """At least ``count`` messages (a client that gave up waiting for the answer may return
+        before this server has handled what it received)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                if len(self.mails) >= count:
+                    return list(self.mails)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"fewer than {count} messages arrived")
+            time.sleep(0.05)
+
 
 # --- HTTP ---------------------------------------------------------------------------------
 
