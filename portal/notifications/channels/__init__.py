@@ -29,8 +29,11 @@ class TransportError(Exception):
     ``breaks_channel``: the channel itself is wrong (defaults to ``permanent``); a refused
     recipient is permanent for that delivery but leaves the channel working.
     ``retry_after``: seconds the receiver asked us to wait (429 Retry-After).
-    ``maybe_delivered``: the request went out and its answer was lost (a read timeout): the
-    receiver may have acted on it.
+    ``maybe_delivered``: the whole message or request went out and its answer was lost (a
+    timeout waiting for it, a reset or close before it): the receiver may have acted on it, so
+    the ledger books "outcome unknown" and never retries by itself. Failures before anything
+    could be taken (refused, DNS, connect timeout, TLS, SMTP refusing MAIL or RCPT) leave it
+    False and are retried.
     """
 
     def __init__(

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import NewConnectionError
 
 from portal.notifications.channels import TransportError
 from portal.sites.frappe.errors import FrappeError
@@ -85,7 +86,13 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
         ) from None
     except requests.exceptions.ConnectionError as exc:
         reason = _reason(exc)
-        raise TransportError(f"{host}: could not connect ({reason}).") from None
+        if _never_connected(exc):
+            raise TransportError(f"{host}: could not connect ({reason}).") from None
+        # Connected, and the request went out (urllib3 reads for an answer even when a send
+        # fails): the receiver may have acted on it.
+        raise TransportError(
+            f"{host}: the connection broke before an answer ({reason}).", maybe_delivered=True
+        ) from None
     except requests.exceptions.RequestException as exc:
         raise TransportError(f"{host}: request failed ({type(exc).__name__}).") from None
     try:
@@ -101,9 +108,21 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
     )
 
 
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """Only a failure to open the connection proves nothing went out; anything else (a reset,
+    a close without an answer) may have come after the receiver had the whole request."""
+    cause = exc.args[0] if exc.args else None
+    cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps what happened
+    return isinstance(cause, NewConnectionError)  # refused, unreachable, DNS (a subclass)
+
+
 def _reason(exc: Exception) -> str:
+    # Never str(exc) itself: urllib3 puts the URL in it, and a webhook URL may carry a secret.
     text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "No route to host"):
+    for marker in (
+        "Connection refused", "Name or service not known", "No route to host",
+        "Connection reset by peer", "Remote end closed connection without response",
+    ):  # fmt: skip
         if marker in text:
             return marker.lower()
     return type(exc).__name__

@@ -10,6 +10,7 @@ waits at least the Retry-After Slack sends (https://docs.slack.dev/apis/web-api/
 from __future__ import annotations
 
 import socket
+from http.client import HTTPException
 from urllib.error import URLError
 
 from django.conf import settings
@@ -40,13 +41,18 @@ WEBHOOK_BREAKING = {403, 404, 410}
 
 
 def _network_error(exc: Exception) -> TransportError:
-    # urllib wraps failures to connect in URLError; a timeout while reading the answer comes
-    # bare: the post may have been accepted.
+    # urllib wraps in URLError whatever fails while connecting (DNS, refused, TLS) or sending
+    # the request; anything that fails later, while waiting for or reading the answer (a
+    # timeout, a reset, a close without an answer), comes bare: the whole post went out, and
+    # Slack may have posted it.
     if isinstance(exc, URLError):
         return TransportError(f"Could not reach Slack: {exc.reason}")
     if isinstance(exc, TimeoutError | socket.timeout):
         return TransportError("Slack did not answer in time.", maybe_delivered=True)
-    return TransportError(f"Could not reach Slack: {type(exc).__name__}")
+    return TransportError(
+        f"The connection to Slack broke before an answer ({type(exc).__name__}).",
+        maybe_delivered=True,
+    )
 
 
 def _retry_after(headers) -> float | None:
@@ -107,7 +113,7 @@ class SlackTransport(Transport):
             found = self.web_client().users_lookupByEmail(email=message.recipient)
         except SlackApiError as exc:
             raise api_error(exc, doing=f"looking up {message.recipient}") from None
-        except (URLError, OSError) as exc:
+        except (URLError, OSError, HTTPException) as exc:
             raise _network_error(exc) from None
         self._target = str((found.data or {}).get("user", {}).get("id") or "")
         if not self._target:
@@ -133,7 +139,7 @@ class SlackTransport(Transport):
             )
         except SlackApiError as exc:
             raise api_error(exc, doing="the message") from None
-        except (URLError, OSError) as exc:
+        except (URLError, OSError, HTTPException) as exc:
             raise _network_error(exc) from None
 
     def _post_to_webhook(self, message: Message) -> None:
@@ -146,7 +152,7 @@ class SlackTransport(Transport):
         )
         try:
             answer = client.send(text=message.text[:3000], blocks=message.blocks or None)
-        except (URLError, OSError) as exc:
+        except (URLError, OSError, HTTPException) as exc:
             raise _network_error(exc) from None
         if answer.status_code == 200:
             return

@@ -49,9 +49,3 @@ class Channel(models.Model):
         if self.kind == self.Kind.EMAIL:
             return True
         return self.kind == self.Kind.SLACK and (self.config or {}).get("mode") == "bot"
-
-    @property
-    def idempotent_receiver(self) -> bool:
-        """Receivers that can drop a repeat by its Idempotency-Key: safe to retry after a send
-        whose answer was lost. Email and Slack are not (a retry may post twice)."""
-        return self.kind == self.Kind.WEBHOOK

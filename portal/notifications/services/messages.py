@@ -6,6 +6,7 @@ nothing open is not sent at all.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -172,13 +173,26 @@ def _context(
     }
 
 
+SUBJECT_MAX_CHARS = 200
+
+
+def subject_line(text: str) -> str:
+    """A subject is plain text on one line: every run of whitespace (CR, LF, U+2028...) becomes
+    one space, so nothing a site's title holds can start another header; other control
+    characters go; bounded, with an ellipsis when cut."""
+    text = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+    text = " ".join(text.split())
+    if len(text) > SUBJECT_MAX_CHARS:
+        text = text[: SUBJECT_MAX_CHARS - 1].rstrip() + "…"
+    return text
+
+
 def render_email(kind: str, context: dict) -> tuple[str, str, str]:
-    """The trio of templates of one email kind: subject, text body, HTML body."""
+    """The trio of templates of one email kind: subject and text body are plain text (their
+    templates turn autoescape off), the HTML body is escaped."""
     base = f"notifications/email/{kind}"
-    subject = render_to_string(f"{base}-subject.txt", context)
-    subject = " ".join(subject.split())[:200]
     return (
-        subject,
+        subject_line(render_to_string(f"{base}-subject.txt", context)),
         render_to_string(f"{base}-body.txt", context),
         render_to_string(f"{base}-body.html", context),
     )

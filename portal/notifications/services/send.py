@@ -94,9 +94,6 @@ def _fail(
     delivery: Delivery, token: str, error: TransportError, *, sent_may_have_happened: bool = False
 ) -> str:
     channel: Channel | None = delivery.channel
-    # Webhook receivers drop a repeat by its Idempotency-Key, so a lost answer is retried;
-    # for email and Slack a person decides (a retry could deliver twice).
-    unknown = sent_may_have_happened and not (channel is not None and channel.idempotent_receiver)
     attempts = Delivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first()
     delay = retry_delay(
         attempt=attempts or 1,
@@ -111,7 +108,9 @@ def _fail(
         permanent=error.permanent,
         retry_in=delay,
         breaks=error.permanent and error.breaks_channel and channel is not None,
-        unknown=unknown,
+        # The far side may have it and a retry could deliver it twice (a webhook receiver may
+        # not drop repeats by their Idempotency-Key): "outcome unknown", a person decides.
+        unknown=sent_may_have_happened,
     )
     log.info("delivery %s: %s (%s)", delivery.pk, status, error.message[:200])
     return status

@@ -1,14 +1,17 @@
 """Real servers on loopback for the notification tests: an SMTP server (aiosmtpd) and an HTTP
 receiver that plays Slack (Web API and incoming webhooks) and generic webhook receivers.
 
-Both record what they got; the HTTP receiver answers from a script per path (status, headers,
-body, and an optional hang that holds the request until released, to catch a worker mid-send).
+Both record what they got. The SMTP server can answer the message, or QUIT, late or oddly; the
+HTTP receiver answers from a script per path (status, headers, body, an optional hang that holds
+the request until released, to catch a worker mid-send, or a reset after reading the request).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -62,19 +65,32 @@ class _Handler:
             self.box.mails.append(
                 Mail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
             )
+        if self.box.answer_data_after:  # the whole message is here; its answer comes late
+            await asyncio.sleep(self.box.answer_data_after)
         return "250 Message accepted for delivery"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802
+        if self.box.answer_quit_after:
+            await asyncio.sleep(self.box.answer_quit_after)
+        return self.box.quit_reply
 
 
 class Mailbox:
-    """aiosmtpd on 127.0.0.1: every accepted message, and addresses to refuse or defer."""
+    """aiosmtpd on 127.0.0.1: every message received whole, addresses to refuse or defer, and
+    how late (seconds) or how (a reply line) to answer the message and QUIT."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls_context=None) -> None:
         self.port = free_port()
         self.mails: list[Mail] = []
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
+        self.answer_data_after = 0.0
+        self.answer_quit_after = 0.0
+        self.quit_reply = "221 Bye"
         self.lock = threading.Lock()
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(
+            _Handler(self), hostname="127.0.0.1", port=self.port, tls_context=tls_context
+        )  # with a TLS context it offers STARTTLS
 
     def start(self) -> Mailbox:
         self.controller.start()
@@ -86,6 +102,18 @@ class Mailbox:
     def to(self, address: str) -> list[Mail]:
         with self.lock:
             return [m for m in self.mails if address.lower() in (a.lower() for a in m.rcpt_tos)]
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[Mail]:
+        """At least ``count`` messages (a client that gave up waiting for the answer may return
+        before this server has handled what it received)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                if len(self.mails) >= count:
+                    return list(self.mails)
+            if time.monotonic() > deadline:
+                raise AssertionError(f"fewer than {count} messages arrived")
+            time.sleep(0.05)
 
 
 # --- HTTP ---------------------------------------------------------------------------------
@@ -125,6 +153,7 @@ class Reply:
     body: object = None  # dict → JSON, str/bytes as is
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False  # hold the request until Receiver.release()
+    reset: bool = False  # read the whole request, then drop the connection (RST), no answer
 
 
 def _default(route: str, received: Received) -> Reply:
@@ -160,6 +189,12 @@ class Receiver:
                 reply = receiver._record(received)
                 if reply.hang:
                     receiver.released.wait(120)
+                if reply.reset:
+                    linger = struct.pack("ii", 1, 0)  # close at once with a reset
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    self.close_connection = True
+                    self.connection.close()
+                    return
                 payload = reply.body
                 if isinstance(payload, dict | list):
                     data = json.dumps(payload).encode()

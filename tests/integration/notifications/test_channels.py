@@ -75,6 +75,28 @@ def test_arabic_readers_get_a_right_to_left_email(tasks, sites, email_channel, m
     assert "علّمها منجزة:" in mail.part("text/plain")
 
 
+def test_a_subject_is_plain_text_on_one_line_and_the_html_body_still_escapes(
+    tasks, sites, email_channel, mailbox
+):
+    title = "<script>\"x\" & 'co'\r\nBcc: evil@example.com\u2028" + "long " * 60
+    make_rule()
+    tasks.add("riyadh", title=title, due=T0 - timedelta(days=1), assignees=[SALES1])
+    scan_run_inline(run=scan_run_start(trigger="test"))
+    assert delivery_send(delivery_id=Delivery.objects.get().pk) == "sent"
+
+    [mail] = mailbox.to(SALES1)
+    subject = str(mail.message["Subject"]).strip()  # a long subject is folded: " =?utf-8?..."
+    assert subject.startswith("Overdue: <script>\"x\" & 'co' Bcc: evil@example.com long long")
+    assert "&lt;" not in subject and "&quot;" not in subject and "&amp;" not in subject
+    assert not any(c in subject for c in "\r\n\u2028") and mail.message["Bcc"] is None
+    assert len(subject) == 200 and subject.endswith("…")
+    raw_headers = mail.raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\nBcc:" not in raw_headers
+    html = mail.part("text/html")
+    assert "&lt;script&gt;&quot;x&quot; &amp; &#x27;co&#x27;" in html and "<script>" not in html
+    assert "<script>\"x\" & 'co'" in mail.part("text/plain")
+
+
 def test_a_refused_address_fails_that_delivery_but_not_the_channel(
     tasks, sites, email_channel, mailbox
 ):
@@ -270,16 +292,12 @@ def test_a_404_webhook_is_permanent_and_breaks_the_channel(
     assert hook.is_broken
 
 
-def test_a_500_or_a_lost_answer_is_retried_with_the_same_key(
-    tasks, sites, email_channel, hook, receiver, clocks, settings
-):
-    settings.NOTIFY_HTTP_TIMEOUT = 1
-    receiver.script("/hook", Reply(500, "oops"), Reply(200, "ok", hang=True))
+def test_a_500_is_retried_with_the_same_key(tasks, sites, email_channel, hook, receiver, clocks):
+    # A lost answer is not retried: test_outcome_unknown.py.
+    receiver.script("/hook", Reply(500, "oops"), Reply(503, "busy"))
     delivery = planned_delivery(tasks, assignees=False, broadcast_channels=[hook])
     assert delivery_send(delivery_id=delivery.pk) == "retry"
     clocks.set(status_of(delivery).send_after)
-    # The receiver took it and never answered: a webhook receiver drops a repeat by its key,
-    # so the ledger retries instead of asking a person.
     assert delivery_send(delivery_id=delivery.pk) == "retry"
     clocks.set(status_of(delivery).send_after)
     assert delivery_send(delivery_id=delivery.pk) == "sent"
