@@ -300,15 +300,27 @@ FRAPPE_USER_AGENT = env.str("FRAPPE_USER_AGENT", "frappe-task-portal/0.1")
 # --- Portal clock: tests and demos may set the portal's "now" for every process ------------------
 PORTAL_CLOCK_FILE = env.str("PORTAL_CLOCK_FILE")
 
-# --- Logging: never log secrets. oauthlib logs tokens at DEBUG, so it is capped at INFO. ---------
+# --- Logging: never log secrets. oauthlib logs tokens at DEBUG, so it is capped at INFO; every
+# line is redacted of URL secrets (django.request logs the paths of signed links, for example).
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "portal.ops.log_redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own handlers for these (DEBUG console, runserver's request lines) would
+        # print unredacted paths and query strings: everything goes through "console" instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "oauthlib": {"level": "WARNING"},
         "requests_oauthlib": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
