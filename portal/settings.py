@@ -24,6 +24,9 @@ env = Env()
 PORTAL_ENV = env.choice("PORTAL_ENV", ("development", "production"), "development")
 PRODUCTION = PORTAL_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Django's debug pages show settings, code and every URL pattern to whoever causes an error.
+    raise ImproperlyConfigured("DEBUG: must be false in production (PORTAL_ENV=production)")
 
 DATA_DIR = Path(env.str("PORTAL_DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -47,6 +50,15 @@ else:
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS: must be set in production (the portal's host names, comma-separated)"
+    )
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    # "*" takes any Host header, and Django builds absolute links from it.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS: '*' is refused in production; list the portal's host names instead"
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 PORTAL_BASE_URL = env.url("PORTAL_BASE_URL", ("http", "https"), "http://127.0.0.1:8000").rstrip("/")
 
