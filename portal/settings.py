@@ -205,6 +205,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1)
+# /healthz tells anyone only "ok" or "failing"; its detail (database, broker, the worker's name
+# and heartbeat) needs an admin session or this token as "Authorization: Bearer <token>".
+HEALTHZ_TOKEN = env.secret("HEALTHZ_TOKEN", min_length=16)
 
 # --- Auth, sessions, security -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
