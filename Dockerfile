@@ -15,4 +15,6 @@ RUN pip install --no-cache-dir -c requirements.lock . \
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]
+# The config module turns the access log on and redacts secrets in URLs from it.
+CMD ["gunicorn", "portal.wsgi", "-c", "python:portal.ops.gunicorn_conf", \
+     "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]

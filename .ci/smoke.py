@@ -8,6 +8,7 @@ expects a clean exit. Exit status 0 only if all of that holds.
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import subprocess
@@ -53,7 +54,10 @@ def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="portal-smoke-")
     port, standin_port = free_ports(1), free_ports(2)  # Riyadh Sales, Cairo Support
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(PORTAL_DATA_DIR=data_dir, HEARTBEAT_INTERVAL_SECONDS="2", PORT=str(port))
+    # The heartbeat's detail (worker, runs) is shown only with the token.
+    token = secrets.token_urlsafe(24)
+    env.update(PORTAL_DATA_DIR=data_dir, HEARTBEAT_INTERVAL_SECONDS="2", PORT=str(port),
+               HEALTHZ_TOKEN=token)  # fmt: skip
     log_path = Path(data_dir) / "stack.log"
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -70,7 +74,8 @@ def main() -> int:
     try:
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310
+                request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+                with urllib.request.urlopen(request, timeout=3) as response:  # noqa: S310
                     report = json.loads(response.read())
                     beat = report["heartbeat"]
                     ok = (

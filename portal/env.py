@@ -33,7 +33,7 @@ class Env:
 
     def _fail(self, name: str, expected: str, value: str) -> ImproperlyConfigured:
         shown = value if len(value) <= 60 else value[:57] + "..."
-        if "SECRET" in name or "KEY" in name or "PASSWORD" in name:
+        if any(word in name for word in ("SECRET", "KEY", "PASSWORD", "TOKEN")):
             shown = "<hidden>"
         elif "@" in value:  # URLs may carry a password before the host
             shown = value.split("://", 1)[0] + "://<hidden>@" + value.rsplit("@", 1)[1][:40]
@@ -47,6 +47,17 @@ class Env:
         value = self.raw(name)
         if value is None:
             raise ImproperlyConfigured(f"{name}: must be set ({why})")
+        return value
+
+    def secret(self, name: str, *, min_length: int) -> str | None:
+        """A shared secret, or None when unset; too short to resist guessing is an error (the
+        value itself is never shown)."""
+        value = self.raw(name)
+        if value is not None and len(value) < min_length:
+            raise ImproperlyConfigured(
+                f"{name}: expected at least {min_length} characters, got {len(value)} (for "
+                'example: python -c "import secrets; print(secrets.token_urlsafe(32))")'
+            )
         return value
 
     def bool(self, name: str, default: bool) -> bool:

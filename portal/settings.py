@@ -24,6 +24,9 @@ env = Env()
 PORTAL_ENV = env.choice("PORTAL_ENV", ("development", "production"), "development")
 PRODUCTION = PORTAL_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    # Django's debug pages show settings, code and every URL pattern to whoever causes an error.
+    raise ImproperlyConfigured("DEBUG: must be false in production (PORTAL_ENV=production)")
 
 DATA_DIR = Path(env.str("PORTAL_DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -47,6 +50,15 @@ else:
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS: must be set in production (the portal's host names, comma-separated)"
+    )
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    # "*" takes any Host header, and Django builds absolute links from it.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS: '*' is refused in production; list the portal's host names instead"
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 PORTAL_BASE_URL = env.url("PORTAL_BASE_URL", ("http", "https"), "http://127.0.0.1:8000").rstrip("/")
 
@@ -79,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The portal's 404 page in every mode, DEBUG included (inside CSP, so it gets the policy).
+    "portal.errors.NotFoundPages",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -193,6 +207,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1)
+# /healthz tells anyone only "ok" or "failing"; its detail (database, broker, the worker's name
+# and heartbeat) needs an admin session or this token as "Authorization: Bearer <token>".
+HEALTHZ_TOKEN = env.secret("HEALTHZ_TOKEN", min_length=16)
 
 # --- Auth, sessions, security -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -212,6 +229,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# A refused CSRF check gets the portal's 403 page, not Django's technical one.
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -300,15 +319,27 @@ FRAPPE_USER_AGENT = env.str("FRAPPE_USER_AGENT", "frappe-task-portal/0.1")
 # --- Portal clock: tests and demos may set the portal's "now" for every process ------------------
 PORTAL_CLOCK_FILE = env.str("PORTAL_CLOCK_FILE")
 
-# --- Logging: never log secrets. oauthlib logs tokens at DEBUG, so it is capped at INFO. ---------
+# --- Logging: never log secrets. oauthlib logs tokens at DEBUG, so it is capped at INFO; every
+# line is redacted of URL secrets (django.request logs the paths of signed links, for example).
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "portal.ops.log_redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own handlers for these (DEBUG console, runserver's request lines) would
+        # print unredacted paths and query strings: everything goes through "console" instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "oauthlib": {"level": "WARNING"},
         "requests_oauthlib": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},

@@ -18,3 +18,8 @@ urlpatterns = [
     path("reports/", include("portal.reports.urls")),
     path("", include("portal.tasks_ui.urls")),
 ]
+
+# The portal's own error pages, with its navigation (portal/errors.py).
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

@@ -1,6 +1,5 @@
 """The team-lead report: filters, key figures, charts, tables, CSV, drill-downs."""
 
-import csv
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from portal import clock
 from portal.reports.forms import PERIODS, ReportFilterForm, form_defaults
 from portal.reports.models import Snapshot
 from portal.reports.services import tables
+from portal.reports.services.csv_export import csv_write
 from portal.reports.services.figures import Filters, completions, report_build
 from portal.reports.services.snapshot import snapshot_take
 from portal.sites.access import site_list_for_user, team_list_for_user
@@ -79,11 +79,7 @@ def export(request, table):
     response["Content-Disposition"] = (
         f'attachment; filename="report-{table}-{filters.since}-{filters.until}.csv"'
     )
-    # UTF-8 with a byte order mark: spreadsheet programs then read Arabic correctly.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    csv_write(response, header, rows)
     return response
 
 

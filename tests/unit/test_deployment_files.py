@@ -15,7 +15,7 @@ APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 def variables_read_by_the_code() -> set[str]:
     pattern = re.compile(
-        r"env\.(?:str|bool|int|float|list|choice|url|required|raw)\(\s*\"([A-Z_]+)\""
+        r"env\.(?:str|bool|int|float|list|choice|url|required|raw|secret)\(\s*\"([A-Z_]+)\""
     )
     names = set()
     for path in (ROOT / "portal").rglob("*.py"):
@@ -83,3 +83,44 @@ def test_everything_the_image_copies_exists():
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT / source).exists(), source
+
+
+GUNICORN_CONFIG = ["-c", "python:portal.ops.gunicorn_conf"]
+
+
+def passes_the_config(argv: list[str]) -> bool:
+    return any(argv[i : i + 2] == GUNICORN_CONFIG for i in range(len(argv)))
+
+
+def test_gunicorn_is_started_with_the_redacting_config_in_compose_and_the_image(compose):
+    """The config module turns the access log on and keeps secrets in URLs out of it."""
+    import json
+
+    module = GUNICORN_CONFIG[1].removeprefix("python:")
+    assert import_module(module).logger_class.__name__ == "RedactingLogger"
+    assert passes_the_config(shlex.split(compose["services"]["web"]["command"]))
+    dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", "")
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    argv = json.loads(cmd.removeprefix("CMD "))
+    assert argv[0] == "gunicorn" and passes_the_config(argv)
+
+
+def test_every_gunicorn_command_in_the_readme_passes_the_redacting_config():
+    text = (ROOT / "README.md").read_text().replace("\\\n", "")
+    commands = [line for line in text.splitlines() if re.match(r"\s*(\.venv/bin/)?gunicorn ", line)]
+    assert commands, "the README shows no gunicorn command"
+    for line in commands:
+        assert passes_the_config(shlex.split(line.split("#")[0])), line
+
+
+def test_the_run_command_starts_gunicorn_with_the_redacting_config(monkeypatch):
+    from django.core.management import call_command
+
+    from portal.ops.management.commands import runstack
+
+    started = {}
+    monkeypatch.setattr(runstack, "run_until_signal", lambda stack, **kwargs: 0)
+    monkeypatch.setattr(runstack, "Stack", lambda services, **kwargs: started.update(
+        {service.name: service.argv for service in services}))  # fmt: skip
+    call_command("runstack")
+    assert "gunicorn" in started["web"] and passes_the_config(started["web"])

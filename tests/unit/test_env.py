@@ -45,6 +45,18 @@ def test_it_never_echoes_secrets_or_url_passwords():
     assert "db/x" in str(error.value)
 
 
+def test_a_secret_is_optional_but_never_short_and_never_echoed():
+    assert Env({}).secret("X_TOKEN", min_length=16) is None
+    assert Env({"X_TOKEN": " " + "s" * 16 + " "}).secret("X_TOKEN", min_length=16) == "s" * 16
+    with pytest.raises(ImproperlyConfigured) as error:
+        Env({"X_TOKEN": "hunter2"}).secret("X_TOKEN", min_length=16)
+    assert "X_TOKEN: expected at least 16 characters, got 7" in str(error.value)
+    assert "hunter2" not in str(error.value)
+    with pytest.raises(ImproperlyConfigured) as error:
+        Env({"X_TOKEN": "hunter2"}).int("X_TOKEN", 1)
+    assert "hunter2" not in str(error.value)
+
+
 def test_it_remembers_every_variable_it_read():
     env = Env({})
     env.int("ONE", 1)

@@ -165,3 +165,62 @@ def test_the_stand_ins_own_webhooks_reach_the_portal_and_stop_reminders(
     assert TaskTransition.objects.filter(task_id=task_id, portal_status="done").exists()
     riyadh.refresh_from_db()
     assert riyadh.last_webhook_at is not None
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    [2**63, "9223372036854775808", -1, "-1", 0, "abc", 1.5, "1.5", "", "  ", "9" * 5000,
+     "1_000", "+5", "٣٧", True, None, [37], {"id": 37}],
+    ids=lambda name: repr(name)[:24],
+)  # fmt: skip
+def test_a_signed_webhook_with_a_name_that_is_no_task_id_is_refused_and_changes_nothing(
+    client, site, name
+):
+    before = site_cache_version(site.pk)
+    body = json.dumps({"name": name, "status": "Done"}).encode()
+
+    response = post(client, site, body, sign(SECRET, body))
+
+    assert response.status_code == 400
+    assert_short_plain_refusal(response)
+    assert not InboundWebhook.objects.exists() and not TaskTransition.objects.exists()
+    site.refresh_from_db()
+    assert site.last_webhook_at is None
+    assert site_cache_version(site.pk) == before
+
+
+@pytest.mark.parametrize(
+    "status", [37, True, ["Done"], {"v": "Done"}, "D" * 201], ids=lambda status: repr(status)[:20]
+)
+def test_a_signed_webhook_with_a_status_that_is_no_short_text_is_refused_and_changes_nothing(
+    client, site, status
+):
+    before = site_cache_version(site.pk)
+    body = json.dumps({"name": "37", "status": status}).encode()
+
+    response = post(client, site, body, sign(SECRET, body))
+
+    assert response.status_code == 400
+    assert_short_plain_refusal(response)
+    assert not InboundWebhook.objects.exists() and not TaskTransition.objects.exists()
+    site.refresh_from_db()
+    assert site.last_webhook_at is None
+    assert site_cache_version(site.pk) == before
+
+
+@pytest.mark.parametrize("name", [1, "1", " 42 ", BIGINT_MAX, str(BIGINT_MAX)], ids=repr)
+def test_names_that_fit_a_task_id_are_accepted_up_to_the_largest_64_bit_integer(client, site, name):
+    body = json.dumps({"name": name, "status": "Done"}).encode()
+
+    response = post(client, site, body, sign(SECRET, body))
+
+    assert response.status_code == 200, response.content
+    assert TaskTransition.objects.get().task_id == int(str(name))
+
+
+def assert_short_plain_refusal(response):
+    message = response.json()["message"]
+    assert 0 < len(message) <= 80 and "Traceback" not in message and "Error" not in message

