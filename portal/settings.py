@@ -399,8 +399,6 @@ NOTIFY_QUEUE = env.str("NOTIFY_QUEUE", "celery")
 # scan has not finished by then.
 NOTIFY_SITE_SCAN_TIMEOUT = env.int("NOTIFY_SITE_SCAN_TIMEOUT", 90, minimum=5)
 NOTIFY_SCAN_CONCURRENCY = env.int("NOTIFY_SCAN_CONCURRENCY", 8, minimum=1)
-# First size asked of a site's late bucket; raised from what the site returned before.
-NOTIFY_LATE_BUCKET_MIN_EACH = env.int("NOTIFY_LATE_BUCKET_MIN_EACH", 500, minimum=1)
 # A worker's claim on a delivery lasts this long; the sweeper acts on expired claims.
 NOTIFY_CLAIM_SECONDS = env.int("NOTIFY_CLAIM_SECONDS", 300, minimum=10)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", 8, minimum=1)

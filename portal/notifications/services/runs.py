@@ -19,6 +19,7 @@ from portal import clock
 from portal.notifications.models import ScanRun, SiteScan, WatchedTask
 from portal.notifications.services.plan import PlannedDelivery, reminders_plan
 from portal.notifications.services.scan import (
+    LATE_BUCKET_CHECK,
     Fetched,
     FetchPlan,
     site_fetch,
@@ -28,6 +29,7 @@ from portal.notifications.services.scan import (
 )
 from portal.sites.models import Site
 from portal.sites.services import clients
+from portal.sites.services.checks import site_check_record
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +66,29 @@ def site_scan_record(*, site_scan: SiteScan, fetched: Fetched) -> None:
             site_scan.late_bucket_rows = fetched.late_bucket_rows
             site_scan.save()
         clients.site_succeeded(fetched.site)
+        late_bucket_check_record(fetched=fetched, now=now)
     else:
         site_scan.status = SiteScan.Status.FAILED
         site_scan.error = fetched.error[:2000]
         site_scan.save()
         clients.site_failed(fetched.site, Exception(fetched.error))
         log.warning("scan of site %s failed: %s", fetched.site.pk, fetched.error)
+
+
+def late_bucket_check_record(*, fetched: Fetched, now) -> None:
+    """The daily cross-check's outcome, kept with the site (shown with its health)."""
+    if fetched.cross_check is not None:
+        check = fetched.cross_check
+        site_check_record(
+            site=fetched.site, name=LATE_BUCKET_CHECK, at=now, ok=check.agrees, words=check.words()
+        )
+        if not check.agrees:
+            log.warning("site %s: %s", fetched.site.pk, check.words())
+    elif fetched.cross_check_error:
+        site_check_record(
+            site=fetched.site, name=LATE_BUCKET_CHECK, at=now, ok=None,
+            words=f"late bucket cross-check could not run: {fetched.cross_check_error}",
+        )  # fmt: skip
 
 
 def site_scan_execute(*, site_scan_id: int) -> bool:

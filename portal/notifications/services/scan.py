@@ -1,6 +1,7 @@
 """Scanning one site: which of its open tasks are overdue or late right now (the reading is the
-client's ``overdue_and_late``: the site's late bucket plus the complete overdue scan), and
-keeping the watched tasks in line with it.
+client's ``overdue_and_late``: the site's late bucket plus the complete overdue scan, both
+through the generic list), and keeping the watched tasks in line with it. Once a day per site
+the late bucket is also read the site's own way, as a cross-check recorded with the site.
 """
 
 from __future__ import annotations
@@ -10,15 +11,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Max
 
-from portal.notifications.models import SiteScan, TaskTransition, WatchedTask
+from portal.notifications.models import TaskTransition, WatchedTask
 from portal.notifications.services.bulk import rows_insert, rows_update
 from portal.sites.frappe import FrappeClient, FrappeError, Task
-from portal.sites.frappe.overdue import overdue_and_late
+from portal.sites.frappe.overdue import CrossCheck, late_bucket_cross_check, overdue_and_late
 from portal.sites.models import Site
 from portal.sites.services import clients
+from portal.sites.services.checks import site_check_due
 from portal.sites.services.people import site_users_seen_in
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class Fetched:
     late_bucket_rows: int = 0
     requests: int = 0
     error: str = ""
+    cross_check: CrossCheck | None = None
+    cross_check_error: str = ""
     # TaskTransition ids up to here were written before the site was read.
     seq: int = 0
 
@@ -57,6 +60,10 @@ class _CountingHttp:
         return getattr(self._http, name)
 
 
+LATE_BUCKET_CHECK = "late_bucket"
+CROSS_CHECK_EVERY = timedelta(days=1)
+
+
 def transitions_seq() -> int:
     return TaskTransition.objects.aggregate(top=Max("id"))["top"] or 0
 
@@ -69,8 +76,8 @@ class FetchPlan:
     site: Site
     client: FrappeClient | None
     error: str
-    min_each: int
     seq: int
+    cross_check: bool = False
 
 
 def site_fetch_prepare(*, site: Site, client: FrappeClient | None = None) -> FetchPlan:
@@ -80,16 +87,13 @@ def site_fetch_prepare(*, site: Site, client: FrappeClient | None = None) -> Fet
             client = clients.client_for_service(site)
         except clients.NotConnected as exc:
             error = str(exc)
-    previous = (
-        SiteScan.objects.filter(site=site, status=SiteScan.Status.OK)
-        .order_by("-id")
-        .values_list("late_bucket_rows", flat=True)
-        .first()
+    return FetchPlan(
+        site=site,
+        client=client,
+        error=error,
+        seq=transitions_seq(),
+        cross_check=site_check_due(site=site, name=LATE_BUCKET_CHECK, every=CROSS_CHECK_EVERY),
     )
-    # Ask for more than the bucket held last time: min_each is a per-bucket maximum [209].
-    min_each = max(settings.NOTIFY_LATE_BUCKET_MIN_EACH, 2 * (previous or 0) + 1)
-    return FetchPlan(site=site, client=client, error=error, min_each=min_each,
-                     seq=transitions_seq())  # fmt: skip
 
 
 def site_fetch_run(*, plan: FetchPlan, now: datetime) -> Fetched:
@@ -102,12 +106,17 @@ def site_fetch_run(*, plan: FetchPlan, now: datetime) -> Fetched:
     counter = _CountingHttp(client.caller.http)
     client.caller.http = counter
     try:
-        read = overdue_and_late(client, now=now, min_each=plan.min_each)
+        read = overdue_and_late(client, now=now)
     except FrappeError as exc:
         fetched.error = str(exc)
     else:
         fetched.found = dict(read.found)
         fetched.late_bucket_rows = read.late_bucket_rows
+        if plan.cross_check:
+            try:
+                fetched.cross_check = late_bucket_cross_check(client, list_ids=read.late_bucket_ids)
+            except FrappeError as exc:  # the check's own failure never fails the scan
+                fetched.cross_check_error = str(exc)
     fetched.requests = counter.count
     return fetched
 

@@ -7,8 +7,9 @@ import pytest
 
 from portal.notifications.models import ScanRun, SiteScan, WatchedTask
 from portal.notifications.services.runs import scan_run_inline, scan_run_start
-from portal.notifications.services.scan import site_fetch
+from portal.notifications.services.scan import LATE_BUCKET_CHECK, site_fetch
 from portal.sites.models import ServiceCredential, Site
+from portal.sites.services.checks import site_check_record, site_checks
 from tests.integration.notifications.conftest import T0
 from tests.integration.notifications.servers import free_port
 
@@ -53,14 +54,60 @@ def test_requests_per_site_stay_within_pages_plus_three(tasks, sites, notify_sta
     assert len(logged) <= overdue_pages + 3
 
 
-def test_a_full_late_bucket_is_asked_again_bigger_so_none_is_cut_off(tasks, sites, settings):
-    settings.NOTIFY_LATE_BUCKET_MIN_EACH = 2
-    ids = {tasks.add("riyadh", title=f"late {n}", start=T0 - timedelta(days=2)) for n in range(5)}
+def test_a_big_late_bucket_is_read_whole_through_the_generic_list(tasks, sites, notify_standin):
+    ids = {tasks.add("riyadh", title=f"late {n}", start=T0 - timedelta(days=2)) for n in range(7)}
+    site_check_record(site=sites["riyadh"], name=LATE_BUCKET_CHECK, at=T0, ok=True, words="")
+    handle = notify_standin.sites["riyadh"]
+    handle.control.clear_log()
 
     fetched = site_fetch(site=sites["riyadh"], now=T0)
 
     assert set(fetched.found) == ids
-    assert fetched.late_bucket_rows == 5
+    assert fetched.late_bucket_rows == 7
+    paths = [e["path"] for e in handle.control.log() if not e["path"].startswith("/_standin")]
+    assert not [p for p in paths if "main_page_buckets" in p]  # the expensive call is not made
+
+
+def test_the_late_bucket_is_cross_checked_with_the_sites_own_once_a_day(
+    tasks, sites, notify_standin, clocks
+):
+    """On a seeded site the generic list's late bucket is exactly main_page_buckets' late
+    bucket; the check runs on the first scan of a day only, and its outcome stays with the site."""
+    handle = notify_standin.sites["riyadh"]
+    handle.control.seed(300, seed=7)
+    riyadh = sites["riyadh"]
+
+    run = scan_run_start(trigger="test", now=T0)
+    scan_run_inline(run=run)
+
+    riyadh.refresh_from_db()
+    check = site_checks(riyadh)[LATE_BUCKET_CHECK]
+    assert check["ok"] is True, check
+    assert SiteScan.objects.get(run=run, site=riyadh).late_bucket_rows > 10  # seeded: not empty
+    handle.control.clear_log()
+    scan_run_inline(run=scan_run_start(trigger="test", now=T0))
+    paths = [e["path"] for e in handle.control.log()]
+    assert not [p for p in paths if "main_page_buckets" in p], "once a day, not every scan"
+
+
+def test_a_late_bucket_that_differs_from_the_sites_own_is_recorded_with_the_site(
+    tasks, sites, monkeypatch
+):
+    from portal.sites.frappe import FrappeClient, SiteBuckets
+
+    late = tasks.add("riyadh", title="late", start=T0 - timedelta(days=2))
+    monkeypatch.setattr(
+        FrappeClient, "main_page_buckets",
+        lambda self, min_each: SiteBuckets(today=(), late=(), upcoming=(), min_each=min_each),
+    )  # fmt: skip
+
+    scan_run_inline(run=scan_run_start(trigger="test", now=T0))
+
+    sites["riyadh"].refresh_from_db()
+    check = site_checks(sites["riyadh"])[LATE_BUCKET_CHECK]
+    assert check["ok"] is False
+    assert f"only the generic list: {late}" in check["words"]
+    assert WatchedTask.objects.filter(task_id=late).exists()  # the scan itself went on
 
 
 def test_a_scan_run_records_each_site_and_a_failing_site_does_not_stop_the_others(tasks, sites):

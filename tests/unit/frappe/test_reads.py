@@ -372,3 +372,28 @@ def test_documented_envelope_and_offset_paging(site, client):
     assert client.flavour == "documented" and page.total is None and page.has_next is True
     assert page.tasks[0].assignees[0].user_id == "manager@trust.com"
     assert page.tasks[0].portal_status == "open" and page.tasks[1].portal_status == "in_progress"
+
+
+def _site_filter_keeps(row: dict, filters: list) -> bool:
+    """How the site applies the triples the late-bucket read sends (``<`` on text datetimes,
+    ``in``), evaluated on a recorded row."""
+    for field, op, value in filters:
+        have = row.get(field)
+        if op == "<" and not (have is not None and have < value):
+            return False
+        if op == "in" and have not in value:
+            return False
+    return True
+
+
+def test_the_generic_late_bucket_selects_what_the_sites_own_late_bucket_holds(site, client):
+    """Against the recordings: the filters ``late_bucket_scan`` sends, applied to every open
+    task the site had [231], select exactly the late bucket main_page_buckets gave a moment
+    earlier [230] (overdue tasks, switched to `late`, stay out of it)."""
+    site.expect("232", relax=("fields", "filters", "limit_page_length", "order_by"))
+    client.late_bucket_scan(datetime(2026, 11, 23, 17, 9, 43, tzinfo=UTC))
+    sent = filters_of(site.sent[0])
+    assert sent[0] == ["start_date", "<", "2026-11-23 00:00:00"]
+    open_rows = body_of("231")["message"]["message"]["data"]  # the double envelope
+    selected = {row["name"] for row in open_rows if _site_filter_keeps(row, sent)}
+    assert selected == {t["name"] for t in body_of("230")["message"]["late"]} == {40, 41}
