@@ -76,6 +76,19 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
             ),
             {"client": site.client_id},
         ),
+        Check(
+            "allowed_roles",
+            None,
+            gettext_noop("Who may connect"),
+            "",
+            gettext_noop(
+                "In the site's OAuth Client (%(client)s), Allowed Roles lists the roles that may "
+                "connect. Frappe 15 allows only Desk User by default: a site user without it "
+                "(a Website User) gets “Invalid client_id parameter value.” on the site and "
+                "never comes back. Add the roles of everyone who will connect."
+            ),
+            {"client": site.client_id},
+        ),
     ]
     if not with_credential:
         return checks
