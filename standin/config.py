@@ -64,6 +64,7 @@ CLIENT_KEYS = {
     "default_redirect_uri",
     "skip_authorization",
     "scopes",
+    "allowed_roles",
 }
 WEBHOOK_KEYS = {
     "name",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 _ALPHABET = string.ascii_letters + string.digits
+DESK_USER = "Desk User"
 
 
 def generate_token(length: int = 30) -> str:
@@ -89,6 +90,9 @@ class OAuthProvider:
             "default_redirect_uri": default,
             "skip_authorization": bool(int(data.get("skip_authorization") or 0)),
             "scopes": data.get("scopes") or "all openid",
+            # Frappe 15's "Allowed Roles": only Desk User unless the admin adds roles, so a
+            # Website User cannot authorize (contract README, "Learned on a second real site").
+            "allowed_roles": list(data.get("allowed_roles") or [DESK_USER]),
         }
         with self._lock:
             self.clients[client["client_id"]] = client

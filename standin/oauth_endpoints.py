@@ -59,13 +59,15 @@ def _scopes(client: dict, requested: str | None) -> list[str]:
     return wanted
 
 
-def _validate(site, args: dict) -> tuple[dict, str, list[str]]:
-    """oauthlib's validate_authorization_request, in its order."""
+def _validate(site, args: dict, user) -> tuple[dict, str, list[str]]:
+    """oauthlib's validate_authorization_request, in its order. Frappe's validate_client_id
+    also refuses a user with none of the client's Allowed Roles, with the same answer as an
+    unknown client."""
     client_id = args.get("client_id")
     if not client_id:
         raise OAuthError("invalid_request", "Missing client_id parameter.")
     client = site.oauth.client(client_id)
-    if client is None:
+    if client is None or not set(client["allowed_roles"]) & set(user.all_roles()):
         raise OAuthError("invalid_request", "Invalid client_id parameter value.")
     redirect_uri = args.get("redirect_uri")
     if redirect_uri:
@@ -98,7 +100,7 @@ def _authorization_step(step):
         if req.user is None:
             return _login_first(req)
         try:
-            client, redirect_uri, scopes = _validate(site, req.args)
+            client, redirect_uri, scopes = _validate(site, req.args, req.user)
         except OAuthError as exc:
             return exc.authorize_body()
         return step(site, req, client, redirect_uri, scopes)

@@ -3,9 +3,15 @@
 - Events: insert fires after_insert, then on_update (on_update also fires on
   insert) and on_change; a save fires on_update and on_change; a delete fires
   on_trash and after_delete. The periodic late switch fires nothing (latejob.py).
-- Body: the admin's JSON template rendered (`{{ doc.field }}`), or for "Form
-  URL-Encoded" a JSON object of the chosen fields, sent without a Content-Type
-  (webhook_deliveries.jsonl, lines 2, 3 and 5 of the recorded deliveries).
+- Body: the admin's JSON template rendered the way Frappe renders it (Jinja, no
+  escaping: `{{ doc.field }}` writes the value's text, `None` for an empty one, so
+  a double quote, a backslash or a line break in a title makes invalid JSON; the
+  `tojson` filter writes the value as JSON), parsed, and sent re-serialised; or for
+  "Form URL-Encoded" a JSON object of the chosen fields, serialised by the site
+  itself and sent without a Content-Type (webhook_deliveries.jsonl, lines 2, 3 and
+  5 of the recorded deliveries). A template that renders to invalid JSON sends
+  nothing: the error goes to the `Webhook Request Log`, as Frappe's
+  enqueue_webhook logs it.
 - `X-Frappe-Webhook-Signature` = base64(HMAC-SHA256(secret, raw body)).
 - A failing receiver (connection error or 4xx/5xx) is tried again after each of
   `webhook_retry_delays`, so the same event can arrive twice.
@@ -27,7 +33,8 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-_FIELD = re.compile(r"\{\{\s*doc\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_FIELD = re.compile(r"doc\.([A-Za-z_][A-Za-z0-9_]*)")
 ALSO = {
     "on_update": ("on_update", "on_change"),
     "after_insert": ("after_insert",),
@@ -40,14 +47,39 @@ def signature(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
+class TemplateUnsupported(ValueError):
+    """An expression the stand-in cannot render (Frappe would: it runs full Jinja)."""
+
+
+def _tojson(value) -> str:
+    """Jinja's built-in `tojson` (htmlsafe_json_dumps with the default policies)."""
+    text = json.dumps(value, sort_keys=True, default=str)  # dates arrive as text, as in as_dict
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def _expression(source: str, row: dict) -> str:
+    """One `{{ ... }}`: `doc.field`, optionally piped through `tojson`."""
+    field, *filters = (part.strip() for part in source.split("|"))
+    match = _FIELD.fullmatch(field)
+    if match is None or any(f != "tojson" for f in filters):
+        raise TemplateUnsupported(f"only doc.field and tojson are rendered here: {{{{{source}}}}}")
+    value = row.get(match.group(1))
+    for _filter in filters:
+        value = _tojson(value)
+    return str(value)  # Jinja without autoescape: None is "None", quotes stay as they are
+
+
+def render_template(template: str, row: dict) -> str:
+    return _EXPRESSION.sub(lambda m: _expression(m.group(1), row), template)
+
+
 def render(hook: dict, row: dict) -> tuple[bytes, dict, dict]:
     """(raw body, headers, data) of one delivery."""
     if hook.get("structure", "json") == "json":
-        text = _FIELD.sub(
-            lambda m: "None" if row.get(m.group(1)) is None else str(row.get(m.group(1))),
-            hook.get("template") or "{}",
-        )
-        data = json.loads(text)  # a template that renders to bad JSON fails, as on Frappe
+        text = render_template(hook.get("template") or "{}", row)
+        data = json.loads(text)  # invalid JSON raises JSONDecodeError, as on Frappe
     else:
         data = {f["key"]: row.get(f["fieldname"]) for f in hook.get("fields", [])}
     body = json.dumps(data).encode()
@@ -103,7 +135,7 @@ class WebhookDispatcher:
             try:
                 body, headers, data = render(hook, row)
             except ValueError as exc:
-                self._record(hook, event, row, None, {}, 0, None, f"template: {exc}", {})
+                self._render_failed(hook, event, row, exc)
                 continue
             self._queue.put((hook, event, dict(row), body, headers, data))
 
@@ -168,6 +200,27 @@ class WebhookDispatcher:
                     "at": datetime.now(UTC).isoformat(),
                 }
             )
+
+    def _render_failed(self, hook, event, row, exc: ValueError) -> None:
+        """Frappe's enqueue_webhook catches the error, writes a `Webhook Request Log` row
+        without headers or data whose error is the traceback, and sends nothing."""
+        where = "json.decoder." if isinstance(exc, json.JSONDecodeError) else ""
+        error = f"{type(exc).__name__}: {exc}"
+        with self._lock:
+            self._log.insert(
+                0,
+                {
+                    "name": secrets.token_hex(5),
+                    "webhook": hook["name"],
+                    "reference_document": str(row.get("name")),
+                    "url": hook["url"],
+                    "headers": None,
+                    "data": None,
+                    "response": None,
+                    "error": f"Traceback (most recent call last):\n{where}{error}\n",
+                },
+            )
+        self._record(hook, event, row, None, {}, 0, None, error, {})
 
     def _request_log(self, hook, row, headers, data, text, error) -> None:
         """Rows of Frappe's `Webhook Request Log` [199]."""

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from standin.testing import InProcessStandin
-from tests.standin.conftest import SALES, method, site_config
+from tests.standin.conftest import NOROLE, SALES, login, method, site_config
 
 REDIRECT = "http://127.0.0.1:8001/oauth/callback/"
 OAUTH = "frappe.integrations.oauth2."
@@ -236,6 +236,36 @@ def test_authorize_refuses_a_redirect_uri_one_byte_off(site, sales):
         "status_code": 400,
         "error": "invalid_request",
     }
+
+
+def test_a_website_user_is_refused_by_a_client_allowing_only_desk_users(site):
+    """Frappe 15's OAuth Client allows the Desk User role by default: a user without it (a
+    Website User: no roles) gets a raw JSON 400 on the site and is never sent back."""
+    params = {"client_id": "portal", "response_type": "code", "redirect_uri": REDIRECT,
+              "scope": "all openid", "state": "s1"}  # fmt: skip
+    website_user = login(site.url, NOROLE["name"], NOROLE["password"])
+    for step in ("authorize", "approve"):
+        resp = website_user.get(method(site, OAUTH + step), params=params, allow_redirects=False)
+        assert resp.status_code == 400 and "Location" not in resp.headers
+        assert resp.json() == {
+            "description": "Invalid client_id parameter value.",
+            "status_code": 400,
+            "error": "invalid_request",
+        }
+    desk_user = login(site.url, SALES["name"], SALES["password"])
+    resp = desk_user.get(method(site, OAUTH + "authorize"), params=params, allow_redirects=False)
+    assert resp.status_code in (301, 302, 303)
+
+
+def test_a_client_whose_allowed_roles_include_all_lets_a_website_user_authorize():
+    clients = [{**CLIENTS[0], "allowed_roles": ["Desk User", "All"]}]
+    with InProcessStandin(site_config(oauth_clients=clients)) as running:
+        site = running.sites["test-site"]
+        website_user = login(site.url, NOROLE["name"], NOROLE["password"])
+        params = {"client_id": "portal", "response_type": "code", "redirect_uri": REDIRECT}
+        resp = website_user.get(method(site, OAUTH + "authorize"), params=params,
+                                allow_redirects=False)  # fmt: skip
+        assert resp.status_code in (301, 302, 303)
 
 
 def password(site, **extra) -> requests.Response:

@@ -7,10 +7,9 @@ can fail becomes a ConnectFailed with a message a person can act on, never a 500
 
 from __future__ import annotations
 
-import time
-
 from django.utils.translation import gettext as _
 
+from portal import clock
 from portal.sites.audit import audit_record
 from portal.sites.frappe import (
     FrappeClient,
@@ -30,6 +29,10 @@ from portal.sites.services.token_store import token_expiry
 
 SESSION_KEY = "sites_oauth_pending"
 PENDING_SECONDS = 15 * 60
+# A sign-in at the site takes a minute or two. A connect older than this that never came back
+# most likely ended on a page of the site, such as Frappe's raw JSON 400 for a user without
+# one of the OAuth Client's Allowed Roles: the person is told on their next page here.
+UNFINISHED_AFTER_SECONDS = 3 * 60
 
 
 class ConnectFailed(Exception):
@@ -46,7 +49,7 @@ def connection_begin(*, session, site: Site) -> str:
         redirect_uri=Site.redirect_uri(),
         http=http_from_settings(),
     )
-    now = time.time()
+    now = _now()
     pending = {
         key: value
         for key, value in session.get(SESSION_KEY, {}).items()
@@ -57,13 +60,39 @@ def connection_begin(*, session, site: Site) -> str:
     return url
 
 
+def _now() -> float:
+    return clock.now().timestamp()
+
+
 def _take_pending(session, state: str) -> dict | None:
+    """The attempt this callback ends. Earlier attempts at the same site end with it: the
+    person came back from that site, so they are not connects that never returned."""
     pending = session.get(SESSION_KEY, {})
     entry = pending.pop(state, None) if state else None
+    if entry:
+        pending = {key: value for key, value in pending.items() if value["site"] != entry["site"]}
     session[SESSION_KEY] = pending
-    if entry and time.time() - entry["at"] > PENDING_SECONDS:
+    if entry and _now() - entry["at"] > PENDING_SECONDS:
         return None
     return entry
+
+
+def connections_unfinished(*, session) -> list[int]:
+    """Ids of the sites where a connect started in this session never came back (older than
+    UNFINISHED_AFTER_SECONDS), each reported once. The attempt is kept, so a person who was
+    only slow at the site still completes it."""
+    pending = session.get(SESSION_KEY) or {}
+    now = _now()
+    site_ids: list[int] = []
+    for entry in pending.values():
+        if entry.get("noticed") or now - entry["at"] < UNFINISHED_AFTER_SECONDS:
+            continue
+        entry["noticed"] = True
+        if entry["site"] not in site_ids:
+            site_ids.append(entry["site"])
+    if site_ids:
+        session[SESSION_KEY] = pending
+    return site_ids
 
 
 def connection_complete(

@@ -16,6 +16,8 @@ from portal import clock
 from portal.sites.frappe import Capabilities, FrappeClient
 from portal.sites.models import Site
 
+REACHABLE_AT = "reachable_at"  # in Site.capabilities: when `reachable` was last observed
+
 
 @dataclass(frozen=True)
 class Check:
@@ -76,6 +78,19 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
             ),
             {"client": site.client_id},
         ),
+        Check(
+            "allowed_roles",
+            None,
+            gettext_noop("Who may connect"),
+            "",
+            gettext_noop(
+                "In the site's OAuth Client (%(client)s), Allowed Roles lists the roles that may "
+                "connect. Frappe 15 allows only Desk User by default: a site user without it "
+                "(a Website User) gets “Invalid client_id parameter value.” on the site and "
+                "never comes back. Add the roles of everyone who will connect."
+            ),
+            {"client": site.client_id},
+        ),
     ]
     if not with_credential:
         return checks
@@ -85,11 +100,15 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
             found.credential_valid,
             gettext_noop("Credential accepted"),
             found.user_id or "",
-            ""
-            if found.credential_valid
-            else gettext_noop("Connect again, or replace the API key."),
+            gettext_noop("Connect again, or replace the API key.")
+            if found.credential_valid is False
+            else "",
         )
     )
+    if not found.credential_valid:
+        # The probe stopped here (site out of reach, credential refused): what follows was not
+        # checked, and a "missing" task API or time zone would be a false alarm.
+        return checks
     checks.append(
         Check(
             "flavour",
@@ -162,6 +181,8 @@ def doctor_run(*, site: Site, client: FrappeClient, with_credential: bool) -> li
     capabilities["checks"] = [asdict(check) for check in checks]
     capabilities["findings"] = list(found.findings)
     capabilities["reachable"] = found.reachable
+    now = clock.now()
+    capabilities[REACHABLE_AT] = now.isoformat()
     if with_credential and found.credential_valid:
         if found.vocabulary is not None:
             capabilities["vocabulary"] = {
@@ -175,7 +196,7 @@ def doctor_run(*, site: Site, client: FrappeClient, with_credential: bool) -> li
         if found.time_zone and not site.time_zone:
             site.time_zone = found.time_zone
     site.capabilities = capabilities
-    site.probed_at = clock.now()
+    site.probed_at = now
     site.save(update_fields=["capabilities", "probed_at", "flavour", "time_zone", "updated_at"])
     return [check.shown() for check in checks]
 

@@ -1,11 +1,16 @@
 """Connecting a portal account to a site through the site's own login and consent steps, and
 every way the callback can fail ending on a readable page."""
 
-import pytest
+from urllib.parse import urlsplit
 
+import pytest
+import requests
+
+from portal import clock
 from portal.sites.models import Connection
 from portal.sites.services.connect import SESSION_KEY
 from tests.integration.sites.oauth_helpers import authorize_at_site, portal_path
+from tests.standin_sites import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +114,81 @@ def test_a_garbage_callback_is_a_readable_page_not_an_error(client, member, riya
     response = client.get("/sites/oauth/callback/?code=%00%ff&state=" + "x" * 5000)
     assert response.status_code == 400
     assert b"Start connecting again" in response.content
+
+
+@pytest.fixture
+def later(settings, tmp_path):
+    """later(minutes): the portal's clock that many minutes after now."""
+    path = tmp_path / "clock.json"
+    settings.PORTAL_CLOCK_FILE = str(path)
+
+    def move(minutes: float) -> None:
+        clock.set_clock(path, offset_seconds=minutes * 60)
+
+    move(0)
+    return move
+
+
+def authorize_as_website_user(auth_url: str) -> requests.Response:
+    """A site user without Desk User (no roles: a Website User) logs in at the site and opens
+    the authorize URL the portal sent them to."""
+    base = "{0.scheme}://{0.netloc}".format(urlsplit(auth_url))
+    browser = requests.Session()
+    login = browser.post(f"{base}/api/method/login",
+                         data={"usr": "norole@riyadh.test", "pwd": PASSWORD})  # fmt: skip
+    assert login.status_code == 200
+    return browser.get(auth_url, allow_redirects=False)
+
+
+UNFINISHED = "Your connection to Riyadh did not finish."
+
+
+def test_a_website_user_stuck_on_the_sites_json_error_hears_why_on_their_next_page(
+    client, member, riyadh, later
+):
+    client.force_login(member)
+    at_site = authorize_as_website_user(start(client, riyadh))
+    # What the person sees at the site: Frappe's raw JSON, and no way back to the portal.
+    assert at_site.status_code == 400 and "Location" not in at_site.headers
+    assert at_site.json()["description"] == "Invalid client_id parameter value."
+
+    later(1)  # still signing in at the site, perhaps: nothing said yet
+    assert UNFINISHED not in client.get("/sites/").content.decode()
+    later(4)
+    page = client.get("/sites/").content.decode()
+    assert UNFINISHED in page and "Allowed Roles" in page and "Invalid client_id" in page
+    assert UNFINISHED not in client.get("/sites/").content.decode(), "said once"
+
+
+def test_a_connect_that_came_back_is_not_reported_even_after_an_abandoned_one(
+    client, member, riyadh, later
+):
+    client.force_login(member)
+    start(client, riyadh)  # abandoned at the site
+    back = authorize_at_site(start(client, riyadh), user="sales1@riyadh.test")
+    assert client.get(portal_path(back)).status_code == 302
+    later(10)
+    assert UNFINISHED not in client.get("/sites/").content.decode()
+
+
+def test_a_person_who_was_only_slow_at_the_site_still_connects_after_the_notice(
+    client, member, riyadh, later
+):
+    client.force_login(member)
+    auth_url = start(client, riyadh)
+    later(5)
+    assert UNFINISHED in client.get("/").content.decode()  # whichever page they open
+    back = authorize_at_site(auth_url, user="sales1@riyadh.test")
+    assert client.get(portal_path(back)).status_code == 302
+    assert Connection.objects.get(user=member, site=riyadh).site_user_id == "sales1@riyadh.test"
+
+
+def test_the_add_site_page_and_the_doctor_name_the_oauth_clients_allowed_roles(
+    client, admin_user, riyadh
+):
+    client.force_login(admin_user)
+    assert "Allowed Roles" in client.get("/sites/add/").content.decode()
+    page = client.get(f"/sites/{riyadh.pk}/").content.decode()
+    check = page[page.index('data-check="allowed_roles"') :]
+    check = check[: check.index("</li>")]
+    assert "Allowed Roles" in check and "Desk User" in check and "Website User" in check

@@ -26,7 +26,7 @@ def test_the_doctor_learns_each_flavour_and_its_options(portal_site, name, flavo
 def test_an_anonymous_doctor_only_says_what_it_can_know(portal_site):
     site = portal_site("riyadh", service_user=None)
     checks = {check["key"]: check["ok"] for check in site.capabilities["checks"]}
-    assert checks == {"reachable": True, "oauth": True, "redirect_uri": None}
+    assert checks == {"reachable": True, "oauth": True, "redirect_uri": None, "allowed_roles": None}
     assert site.flavour == ""
 
 
