@@ -39,4 +39,12 @@ def site_check_record(*, site: Site, name: str, at: datetime, ok: bool | None, w
 
 
 def site_checks(site: Site) -> dict[str, dict]:
-    return dict((site.capabilities or {}).get("periodic_checks") or {})
+    """Each check's last outcome, its time as a datetime (for pages to format)."""
+    out = {}
+    for name, check in ((site.capabilities or {}).get("periodic_checks") or {}).items():
+        try:
+            at = datetime.fromisoformat(check.get("at") or "")
+        except ValueError:
+            at = None
+        out[name] = {**check, "at": at}
+    return out

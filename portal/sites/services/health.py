@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from portal import clock
 from portal.sites.models import Connection, ServiceCredential, Site
 from portal.sites.services import clients
+from portal.sites.services.checks import site_checks
 from portal.sites.services.doctor import REACHABLE_AT, doctor_checks
 from portal.sites.services.registry import service_credential_check
 
@@ -79,6 +80,8 @@ def site_health(*, site: Site, connection: Connection | None = None) -> Health:
     ]
     if credential is None:
         attention.append(_("no service credential"))
+    if site_checks(site).get("late_bucket", {}).get("ok") is False:
+        attention.append(_("its late bucket differs from the portal's reading"))
     if reachable is False or credential_ok is False or recent_error:
         level = "error"
     elif reachable is None and credential_ok is None:

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from portal.sites.access import site_get_for_user, site_list_for_user, user_is_admin
 from portal.sites.forms import ServiceCredentialForm, SiteForm
 from portal.sites.models import Connection, ServiceCredential, Site
+from portal.sites.services.checks import site_checks
 from portal.sites.services.doctor import doctor_checks
 from portal.sites.services.health import site_health, site_health_refresh
 from portal.sites.services.registry import (
@@ -54,6 +55,7 @@ def site_detail(request, site_id):
         "connection": connection,
         "health": site_health(site=site, connection=connection),
         "checks": doctor_checks(site),
+        "periodic": site_checks(site),
         "is_admin": admin,
         "redirect_uri": Site.redirect_uri(),
     }

@@ -154,3 +154,20 @@ def test_a_task_no_longer_overdue_stops_being_watched(tasks, sites, notify_stand
     scan_run_inline(run=scan_run_start(trigger="test"))
 
     assert not WatchedTask.objects.filter(task_id=task_id).exists()
+
+
+def test_a_differing_late_bucket_shows_on_the_sites_health_and_page(client, sites, tasks):
+    from django.contrib.auth.models import User
+
+    from portal.sites.models import Profile
+
+    admin = User.objects.create_user("ada", password="x-Very-Long-Pass-1")
+    Profile.objects.create(user=admin, role=Profile.Role.ADMIN)
+    site_check_record(
+        site=sites["riyadh"], name=LATE_BUCKET_CHECK, at=T0, ok=False,
+        words="late bucket cross-check differs: only the generic list: 7",
+    )  # fmt: skip
+    client.force_login(admin)
+    html = client.get(f"/sites/{sites['riyadh'].pk}/").content.decode()
+    assert "its late bucket differs from the portal" in html
+    assert 'id="late-bucket-check"' in html and "only the generic list: 7" in html
