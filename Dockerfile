@@ -17,4 +17,4 @@ USER portal
 EXPOSE 8000
 # The config module turns the access log on and redacts secrets in URLs from it.
 CMD ["gunicorn", "portal.wsgi", "-c", "python:portal.ops.gunicorn_conf", \
-     "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]
+     "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -134,6 +134,10 @@ else:
         }
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+if env.bool("PORTAL_GREEN_WEB", False):
+    # gevent web workers (portal/ops/gunicorn_conf.py): each request is a greenlet of its own,
+    # so a kept connection would never be used again; close each at the end of its request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not pytest's in-memory default, so worker processes started by tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-portal.sqlite3")}
@@ -426,6 +430,14 @@ INBOX_PAGE_BUDGET = env.float("INBOX_PAGE_BUDGET", 12.0, minimum=0.1)
 # Threads per web process for site calls, and at most this many calls at once to one site.
 INBOX_WORKERS = env.int("INBOX_WORKERS", 32, minimum=1)
 INBOX_SITE_CONCURRENCY = env.int("INBOX_SITE_CONCURRENCY", 4, minimum=1)
+# Under the web server's gevent workers the fan-out's workers are greenlets: enough for every
+# site of every page at once.
+INBOX_GREEN_WORKERS = env.int("INBOX_GREEN_WORKERS", 1000, minimum=1)
+# A site that failed to answer CIRCUIT_FAILURES times in a row is shown from its error state
+# for CIRCUIT_OPEN_SECONDS, then one probe (given CIRCUIT_PROBE_SECONDS) decides.
+CIRCUIT_FAILURES = env.int("CIRCUIT_FAILURES", 3, minimum=1)
+CIRCUIT_OPEN_SECONDS = env.int("CIRCUIT_OPEN_SECONDS", 30, minimum=1)
+CIRCUIT_PROBE_SECONDS = env.int("CIRCUIT_PROBE_SECONDS", 30, minimum=1)
 # Rows per page on the inbox and filter pages, and the most rows one bulk action may change.
 INBOX_PAGE_SIZE = env.int("INBOX_PAGE_SIZE", 50, minimum=5)
 INBOX_BULK_MAX = env.int("INBOX_BULK_MAX", 200, minimum=1)

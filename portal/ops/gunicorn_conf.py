@@ -15,6 +15,15 @@ from portal.ops.log_redaction import REDACTED, RedactSecrets, redact
 
 accesslog = "-"  # to stdout, beside the error log on stderr
 
+# gevent workers: a request waiting on a slow or silent site holds a greenlet, not one of a few
+# threads, so /healthz, logins and pages of other sites never queue behind it, and a page asks
+# all its sites at once (portal/tasks_ui/fanout.py). Django, requests and psycopg 3 (from 3.1.14)
+# all cooperate with gevent's monkey-patching, which the worker applies before loading the app.
+worker_class = "gevent"
+worker_connections = 1000
+# Settings read this: a greenlet per request means no persistent database connections.
+raw_env = ["PORTAL_GREEN_WEB=1"]
+
 
 # Atoms of a custom access_log_format that hold a bare query string (no "?" for the filter to
 # see) or a credential in a header.

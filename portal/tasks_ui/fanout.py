@@ -1,16 +1,24 @@
 """Asking many sites at once: one page never waits for its sites one after another.
 
-Each site's work runs in a shared thread pool (``INBOX_WORKERS`` threads per web process); a site
-that takes longer than ``INBOX_SITE_TIMEOUT`` seconds, or is still queued when the page's
-``INBOX_PAGE_BUDGET`` runs out, comes back as a ``SiteProblem`` and the page shows an error card in
-its place while the other sites render. Its work is not abandoned: it finishes in the background
-and fills the site cache, so the next load is quick.
+Each site's work runs in a shared pool; a site that takes longer than ``INBOX_SITE_TIMEOUT``
+seconds, or is still queued when the page's ``INBOX_PAGE_BUDGET`` runs out, comes back as a
+``SiteProblem`` and the page shows an error card in its place while the other sites render. Its
+work is not abandoned: it finishes in the background and fills the site cache, so the next load
+is quick.
+
+The web server runs gevent workers (portal/ops/gunicorn_conf.py): there the pool's "threads" are
+greenlets, ``INBOX_GREEN_WORKERS`` of them, so a page asks all its sites at once however many
+sites and people there are, and a request waiting on a site holds no operating-system thread.
+Elsewhere (Celery, tests, ``runserver``) they are threads, ``INBOX_WORKERS`` of them.
 
 Every call to a site holds one of that site's slots (``INBOX_SITE_CONCURRENCY``), so no site gets
-more than a few requests at once from one process however many people load pages. Pages of one
-site's lists go to a second pool, so a site's job never waits for a thread its own pages need.
+more than a few requests at once from one process however many people load pages, and passes
+the site's circuit breaker (``portal.sites.services.circuit``): a site that stopped answering is
+shown from its known error state without being asked, but for one probe now and then. Pages of
+one site's lists go to a second pool, so a site's job never waits for a thread its own pages
+need.
 
-Worker threads open their own database connections; they close them when done (Django keeps one
+Workers open their own database connections; they close them when done (Django keeps one
 connection per thread and would otherwise leak them).
 """
 
@@ -37,6 +45,13 @@ from portal.sites.frappe import (
     Transient,
 )
 from portal.sites.models import Site
+from portal.sites.services.circuit import (
+    SiteUnavailable,
+    circuit_check,
+    circuit_failure,
+    circuit_of,
+    circuit_success,
+)
 from portal.sites.services.clients import NotConnected
 
 T = TypeVar("T")
@@ -73,6 +88,23 @@ class SiteBusy(Transient):
     """Every slot of the site stayed taken for the whole wait."""
 
 
+class SiteTimedOut(Transient):
+    """The site did not answer within the page's budget; the call goes on in the background."""
+
+
+def green() -> bool:
+    """Whether this process runs under gevent's monkey-patching (the web server's workers)."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return monkey.is_module_patched("threading")
+
+
+def _workers() -> int:
+    return settings.INBOX_GREEN_WORKERS if green() else settings.INBOX_WORKERS
+
+
 def _pool(name: str, size: int) -> ThreadPoolExecutor:
     with _lock:
         pool = _pools.get(name)
@@ -99,26 +131,44 @@ def site_slot(site_id: int, *, wait_seconds: float | None = None) -> Iterator[No
         slot.release()
 
 
-class _SlotHttp:
-    """The client's HTTP seam, holding one of the site's slots for each request."""
+# Answers that mean the site itself is out of reach (its proxy says so), not a refusal.
+_UNREACHABLE_STATUSES = {502, 503, 504}
 
-    def __init__(self, http, site_id: int) -> None:
+
+class _SlotHttp:
+    """The client's HTTP seam, holding one of the site's slots for each request, through the
+    site's circuit breaker."""
+
+    def __init__(self, http, site: Site) -> None:
         self._http = http
-        self._site_id = site_id
+        self._site = site
 
     def request(self, *args, **kwargs):
-        with site_slot(self._site_id):
-            return self._http.request(*args, **kwargs)
+        circuit_check(self._site.pk, site_name=self._site.name)
+        try:
+            with site_slot(self._site.pk):
+                response = self._http.request(*args, **kwargs)
+        except SiteBusy:
+            raise  # the portal's own queue, not the site's fault
+        except Transient as error:
+            circuit_failure(self._site.pk, reason=error.message)
+            raise
+        if response.status in _UNREACHABLE_STATUSES:
+            circuit_failure(self._site.pk, reason=f"HTTP {response.status}")
+        else:
+            circuit_success(self._site.pk)
+        return response
 
     def __getattr__(self, name: str):
         return getattr(self._http, name)
 
 
-def limit_client(client: FrappeClient, site_id: int) -> FrappeClient:
-    """Every request this client sends holds one of the site's slots (token refreshes, which go
-    through the credential, are not counted: they are rare and single-flight anyway)."""
+def limit_client(client: FrappeClient, site: Site) -> FrappeClient:
+    """Every request this client sends holds one of the site's slots and passes its circuit
+    (token refreshes, which go through the credential, are not counted: they are rare and
+    single-flight anyway)."""
     if not isinstance(client.caller.http, _SlotHttp):
-        client.caller.http = _SlotHttp(client.caller.http, site_id)
+        client.caller.http = _SlotHttp(client.caller.http, site)
     return client
 
 
@@ -137,7 +187,7 @@ def run_concurrently(calls: Sequence[Callable[[], T]]) -> list[T]:
     first error is raised after all have ended."""
     if len(calls) <= 1:
         return [call() for call in calls]
-    size = settings.INBOX_WORKERS * 2
+    size = _workers() * 2
     # All but the first go to the pool; the first runs here meanwhile (one hand-off fewer).
     futures = [_pool("pages", size).submit(_closing_connections(call)) for call in calls[1:]]
     try:
@@ -166,6 +216,10 @@ def problem_for(error: BaseException, site: Site) -> SiteProblem:
             "refused",
             _("%(site)s refused: %(message)s") % {"site": name, "message": error.message},
         )
+    if isinstance(error, SiteUnavailable):
+        return SiteProblem("unreachable", error.message)  # names the site and when it is asked
+    if isinstance(error, SiteTimedOut):
+        return SiteProblem("timeout", error.message)
     if isinstance(error, Transient):
         return SiteProblem(
             "unreachable",
@@ -207,8 +261,17 @@ def fan_out(
 
         return _closing_connections(run)
 
-    pool = _pool("sites", settings.INBOX_WORKERS)
-    futures: dict[Future, Site] = {pool.submit(job(site)): site for site in sites}
+    pool = _pool("sites", _workers())
+    outcomes_now: dict[int, SiteOutcome[T]] = {}
+    asked = []
+    for site in sites:
+        if _circuit_blocks(site):
+            # Known to be down: its card at once, no worker tied up waiting for it.
+            problem = problem_for(_unavailable(site), site)
+            outcomes_now[site.pk] = SiteOutcome(site=site, problem=problem)
+        else:
+            asked.append(site)
+    futures: dict[Future, Site] = {pool.submit(job(site)): site for site in asked}
     late: set[Future] = set()
     pending = set(futures)
     while pending:
@@ -228,7 +291,6 @@ def fan_out(
         soonest = min(deadlines[f] for f in pending)
         _done, pending = wait(pending, timeout=max(0.0, soonest - now), return_when=FIRST_COMPLETED)
 
-    outcomes = []
     for future, site in futures.items():
         seconds = finished.get(site.pk, time.monotonic()) - started.get(site.pk, began)
         if future in late:
@@ -237,13 +299,49 @@ def fan_out(
                 _("%(site)s did not answer within %(seconds)s seconds.")
                 % {"site": site.name, "seconds": f"{site_timeout:g}"},
             )
-            outcomes.append(SiteOutcome(site=site, problem=problem, seconds=seconds))
+            if site.pk in started:  # asked and silent; a job still queued is the portal's wait
+                circuit_failure(site.pk, reason=f"no answer within {site_timeout:g} s")
+            outcomes_now[site.pk] = SiteOutcome(site=site, problem=problem, seconds=seconds)
             continue
         error = future.exception()
         if error is not None:
-            outcomes.append(
-                SiteOutcome(site=site, problem=problem_for(error, site), seconds=seconds)
+            outcomes_now[site.pk] = SiteOutcome(
+                site=site, problem=problem_for(error, site), seconds=seconds
             )
         else:
-            outcomes.append(SiteOutcome(site=site, value=future.result(), seconds=seconds))
-    return outcomes
+            outcomes_now[site.pk] = SiteOutcome(site=site, value=future.result(), seconds=seconds)
+    return [outcomes_now[site.pk] for site in sites]
+
+
+def within_budget(site: Site, read: Callable[[], T], *, budget: float | None = None) -> T:
+    """One site's read for a page, never waited on longer than the page budget (the client's
+    own read timeout is longer: it also bounds writes, which must not be cut short)."""
+    budget = settings.INBOX_PAGE_BUDGET if budget is None else budget
+    if _circuit_blocks(site):
+        raise _unavailable(site)
+    future = _pool("sites", _workers()).submit(_closing_connections(read))
+    done, _pending = wait([future], timeout=budget)
+    if not done:
+        circuit_failure(site.pk, reason=f"no answer within {budget:g} s")
+        raise SiteTimedOut(
+            _("%(site)s did not answer within %(seconds)s seconds.")
+            % {"site": site.name, "seconds": f"{budget:g}"},
+            site=site.name,
+        )
+    return future.result()
+
+
+def _circuit_blocks(site: Site) -> bool:
+    """Open and not yet due for its probe: asking would only wait for the same silence."""
+    circuit = circuit_of(site.pk)
+    if not circuit.is_open():
+        return False
+    return time.time() - (circuit.opened_at or 0) < settings.CIRCUIT_OPEN_SECONDS
+
+
+def _unavailable(site: Site) -> SiteUnavailable:
+    try:
+        circuit_check(site.pk, site_name=site.name)
+    except SiteUnavailable as error:
+        return error
+    return SiteUnavailable(_("%(site)s stopped answering a moment ago.") % {"site": site.name})

@@ -115,7 +115,7 @@ def source_client(source: Source) -> FrappeClient:
     auth = client.caller.auth
     if isinstance(getattr(auth, "store", None), ConnectionTokenStore):
         auth.store = _LoadedTokenStore(source.connection)
-    return limit_client(client, source.site.pk)
+    return limit_client(client, source.site)
 
 
 def vocabulary_for(source: Source) -> Vocabulary:

@@ -13,7 +13,7 @@ from portal.sites.audit import audit_list
 from portal.sites.frappe import FrappeError, Task
 from portal.sites.frappe.query import task_detail, task_site_url
 from portal.sites.models import AuditEntry, Connection, Site
-from portal.tasks_ui.fanout import SiteProblem, problem_for
+from portal.tasks_ui.fanout import SiteProblem, problem_for, within_budget
 from portal.tasks_ui.selectors.rows import Person, people_of
 from portal.tasks_ui.selectors.sources import Source, people_known, site_call
 
@@ -59,8 +59,11 @@ def source_for(*, user: User, site_id: int) -> tuple[Site, Source | None, SitePr
 
 
 def task_read(source: Source, task_id: int) -> Task:
-    """A fresh read of one task (never cached: edit forms keep its ``modified``)."""
-    return site_call(source, lambda client: task_detail(client, task_id))
+    """A fresh read of one task (never cached: edit forms keep its ``modified``), waited on no
+    longer than a page's budget."""
+    return within_budget(
+        source.site, lambda: site_call(source, lambda client: task_detail(client, task_id))
+    )
 
 
 def task_view_for_user(*, user: User, site_id: int, task_id: int) -> TaskView:

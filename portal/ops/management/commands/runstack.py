@@ -44,7 +44,7 @@ class Command(BaseCommand):
             Service(
                 "web",
                 [python, "-m", "gunicorn", "portal.wsgi", "-c", GUNICORN_CONFIG,
-                 "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
+                 "--bind", f"{host}:{port}", "--workers", str(web_workers),
                  "--timeout", "60"],
                 env,
             ),

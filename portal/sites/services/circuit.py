@@ -1,0 +1,100 @@
+"""A circuit breaker per site, shared by every process through the cache.
+
+A site that keeps failing to answer (timeouts, refused connections, 502-504 from its proxy) is
+answered from its known error state for a while instead of tying up a request per page load:
+
+- closed: calls go through; ``CIRCUIT_FAILURES`` failures in a row open it;
+- open: calls fail at once with ``SiteUnavailable`` for ``CIRCUIT_OPEN_SECONDS``;
+- half-open: after that, one call (whoever claims the probe first, in any process) tries the
+  site; its success closes the circuit, its failure opens it again. Everyone else keeps failing
+  fast until the probe has answered.
+
+Any answer from the site, even a refusal (401, 403, 417, a 500 from its code), shows it is alive
+and closes the circuit: only the site being out of reach counts against it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+
+from portal.sites.frappe import Transient
+
+_STATE = "circuit:{site_id}"
+_PROBE = "circuit-probe:{site_id}"
+
+
+class SiteUnavailable(Transient):
+    """Not asked: the site's circuit is open (it stopped answering a moment ago)."""
+
+
+@dataclass(frozen=True)
+class Circuit:
+    failures: int = 0
+    opened_at: float | None = None  # wall-clock seconds (shared by processes)
+    reason: str = ""
+
+    def is_open(self) -> bool:
+        return self.opened_at is not None
+
+
+def circuit_of(site_id: int) -> Circuit:
+    found = cache.get(_STATE.format(site_id=site_id))
+    return Circuit(**found) if isinstance(found, dict) else Circuit()
+
+
+def _store(site_id: int, circuit: Circuit) -> None:
+    # Kept well past the open period; a closed circuit with no failures needs no entry at all.
+    cache.set(
+        _STATE.format(site_id=site_id),
+        {"failures": circuit.failures, "opened_at": circuit.opened_at, "reason": circuit.reason},
+        timeout=max(600, 10 * settings.CIRCUIT_OPEN_SECONDS),
+    )
+
+
+def circuit_check(site_id: int, *, site_name: str) -> None:
+    """Before a call: raises ``SiteUnavailable`` while the circuit is open, or half-open with
+    the probe already taken by another call."""
+    circuit = circuit_of(site_id)
+    if not circuit.is_open():
+        return
+    waited = time.time() - (circuit.opened_at or 0)
+    left = settings.CIRCUIT_OPEN_SECONDS - waited
+    if left <= 0 and cache.add(
+        _PROBE.format(site_id=site_id), 1, timeout=settings.CIRCUIT_PROBE_SECONDS
+    ):
+        return  # this call is the probe
+    raise SiteUnavailable(
+        _(
+            "%(site)s stopped answering a moment ago (%(reason)s); the portal asks it again "
+            "within %(seconds)s seconds."
+        )
+        % {
+            "site": site_name,
+            "reason": circuit.reason or _("no answer"),
+            "seconds": max(1, round(left)) if left > 0 else settings.CIRCUIT_PROBE_SECONDS,
+        },
+        site=site_name,
+    )
+
+
+def circuit_success(site_id: int) -> None:
+    key = _STATE.format(site_id=site_id)
+    if cache.get(key) is not None:
+        cache.delete(key)
+        cache.delete(_PROBE.format(site_id=site_id))
+
+
+def circuit_failure(site_id: int, *, reason: str) -> None:
+    """One more failure; opens (or re-opens, after a failed probe) the circuit at the limit."""
+    circuit = circuit_of(site_id)
+    failures = circuit.failures + 1
+    opened_at = circuit.opened_at
+    if failures >= settings.CIRCUIT_FAILURES:
+        opened_at = time.time()  # a failed probe starts a new open period
+        cache.delete(_PROBE.format(site_id=site_id))
+    _store(site_id, Circuit(failures=failures, opened_at=opened_at, reason=reason[:200]))
