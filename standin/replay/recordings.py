@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -14,11 +13,8 @@ RECORDED_BASE = "http://127.0.0.1:8000"
 
 
 def default_dir() -> Path:
-    """`$CONTRACT_DIR/recordings`, else `../shared/contract/recordings` from the repo."""
-    if os.environ.get("CONTRACT_DIR"):
-        return Path(os.environ["CONTRACT_DIR"]) / "recordings"
-    repo = Path(__file__).resolve().parents[2]
-    return repo.parent / "shared" / "contract" / "recordings"
+    """The repository's copy of the recordings, `contract/recordings`."""
+    return Path(__file__).resolve().parents[2] / "contract" / "recordings"
 
 
 @dataclass

@@ -216,8 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "--recordings",
         type=Path,
         default=None,
-        help="recordings directory (default $CONTRACT_DIR/recordings or "
-        "../shared/contract/recordings)",
+        help="recordings directory (default: the repository's contract/recordings)",
     )
     p.add_argument("--flavour", default="deployed", choices=("deployed", "documented", "plain"))
     p.add_argument(

@@ -4,6 +4,7 @@ a stale edit refused with the fresh values; a bulk action with progress and per-
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.sites.frappe import ApiKeyAuth, FrappeClient
 from portal.sites.frappe.config import http_from_settings
@@ -47,7 +48,7 @@ def test_create_edit_reassign_complete_and_delete(
     page.get_by_label("Priority").select_option("High")
     page.get_by_label("Starts").fill("2031-05-04T10:30")
     page.get_by_role("button", name="Create on Riyadh").click()
-    page.wait_for_url(re.compile(rf"/tasks/{riyadh.pk}/\d+/$"))
+    expect(page).to_have_url(re.compile(rf"/tasks/{riyadh.pk}/\d+/$"))
     task_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     row = stored.task(task_id)
     assert row["title"] == "Show the villa in Hittin" and row["task_type"] == "property showing"
@@ -57,28 +58,29 @@ def test_create_edit_reassign_complete_and_delete(
     page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Title").fill("Show the villa in Hittin (family of five)")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_url(f"{live_server.url}/tasks/{riyadh.pk}/{task_id}/")
+    expect(page).to_have_url(f"{live_server.url}/tasks/{riyadh.pk}/{task_id}/")
+    expect(page.get_by_text("Show the villa in Hittin (family of five)").first).to_be_visible()
     assert stored.task(task_id)["title"] == "Show the villa in Hittin (family of five)"
 
     # Reassign to someone typed, then pick from the people the portal knows.
     page.get_by_label("Or type site user ids").fill("sales2@riyadh.test")
     page.get_by_role("button", name="Save assignment").click()
-    page.get_by_text("Assignment saved on Riyadh.").wait_for()
+    expect(page.get_by_text("Assignment saved on Riyadh.")).to_be_visible()
     assert stored.task(task_id)["assignees"] == ["sales2@riyadh.test"]
     page.get_by_label("Assigned to").select_option(["sales1@riyadh.test"])
     page.get_by_role("button", name="Save assignment").click()
-    page.get_by_text("Assignment saved on Riyadh.").wait_for()
+    expect(page.get_by_text("Assignment saved on Riyadh.")).to_be_visible()
     assert stored.task(task_id)["assignees"] == ["sales1@riyadh.test"]
 
     # Complete from a row: only the row changes, then the counts refresh themselves.
     page.goto(f"{live_server.url}/tasks/?q=family+of+five")
-    row_id = f"task-{riyadh.pk}-{task_id}"
-    page.evaluate("window.__kept = true")  # gone if the page were reloaded
-    page.locator(f"#{row_id}").get_by_role("button", name="Done").click()
-    page.locator(f"#{row_id}.finished").wait_for()
-    assert page.evaluate("window.__kept") is True
+    row = page.locator(f"#task-{riyadh.pk}-{task_id}")
+    page.locator("html").evaluate("html => { html.dataset.kept = 'yes'; }")  # gone on a reload
+    row.get_by_role("button", name="Done").click()
+    expect(row).to_have_class("finished")
+    expect(row.get_by_role("button", name="Reopen")).to_be_focused()
+    expect(page.locator("html")).to_have_attribute("data-kept", "yes")
     assert stored.task(task_id)["status"] == "Done"
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Reopen"
 
     # Delete from a row: the browser asks, naming the task and the site.
     asked = []
@@ -88,8 +90,9 @@ def test_create_edit_reassign_complete_and_delete(
         dialog.accept()
 
     page.once("dialog", answer)
-    page.locator(f"#{row_id}").get_by_role("link", name="Delete").click()
-    page.locator("tr.gone").wait_for()
+    row.get_by_role("link", name="Delete").click()
+    expect(row).to_have_class("gone")
+    expect(row.locator('td[tabindex="-1"]')).to_be_focused()
     assert "Show the villa in Hittin (family of five)" in asked[0] and "Riyadh" in asked[0]
     assert stored.task(task_id) is None
     assert portal_errors(console_errors, live_server) == []
@@ -114,11 +117,10 @@ def test_a_stale_edit_is_refused_with_the_fresh_values(
     ).edit_task(task_id, title="Quote sent by the manager")
     page.get_by_label("Title").fill("Quote for the Al-Otaibi flat, 3 rooms")
     page.get_by_role("button", name="Save").click()
-    page.locator("#conflict").wait_for()
-    assert "Quote sent by the manager" in page.locator("#conflict").inner_text()
-    assert page.get_by_label("Title").input_value() == "Quote for the Al-Otaibi flat, 3 rooms"
+    expect(page.locator("#conflict")).to_contain_text("Quote sent by the manager")
+    expect(page.get_by_label("Title")).to_have_value("Quote for the Al-Otaibi flat, 3 rooms")
+    expect(page.locator("#form-errors")).to_be_focused()
     assert standin.sites["riyadh"].control.task(task_id)["title"] == "Quote sent by the manager"
-    assert page.evaluate("document.activeElement.id") == "form-errors"
     assert portal_errors(console_errors, live_server) == []
 
 
@@ -135,15 +137,16 @@ def test_bulk_done_across_two_sites_shows_progress_and_a_result_per_row(
     log_in(page, live_server, "mona", PASSWORD)
     page.goto(f"{live_server.url}/tasks/?q=Bulk+item")
     apply = page.get_by_role("button", name="Apply")
-    assert apply.is_disabled()
+    expect(page.locator("table.tasks tbody tr")).to_have_count(2)
+    expect(apply).to_be_disabled()
     page.get_by_label("Select all on this page").check()
-    assert page.get_by_text("2 selected").is_visible()
+    expect(page.get_by_text("2 selected")).to_be_visible()
+    expect(apply).to_be_enabled()
     page.get_by_label("With the selected tasks").select_option("status:done")
     apply.click()
-    page.locator("[data-finished]").wait_for()
-    results = page.locator("#progress tbody tr")
-    assert results.count() == 2
-    assert set(results.evaluate_all("rows => rows.map(r => r.dataset.state)")) == {"ok"}
+    expect(page.locator("[data-finished]")).to_have_count(1)
+    expect(page.locator("#progress tbody tr")).to_have_count(2)
+    expect(page.locator('#progress tbody tr[data-state="ok"]')).to_have_count(2)
     assert standin.sites["riyadh"].control.task(riyadh_id)["status"] == "Done"
     assert standin.sites["cairo"].control.task(cairo_id)["status"] == "Completed"
     assert portal_errors(console_errors, live_server) == []

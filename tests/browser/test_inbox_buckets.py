@@ -5,9 +5,10 @@ import (`inbox_world`)."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.sites.models import Profile, SiteGrant
-from tests.browser.conftest import log_in, portal_errors
+from tests.browser.conftest import log_in, portal_errors, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +36,7 @@ def inbox_world(portal_site, connect, django_user_model, settings, live_server):
 
 
 def counts(page) -> dict[str, int]:
+    """The bucket counts shown now: call it once a check has pinned the page it reads."""
     found = {}
     for link in page.locator("#counts a[data-bucket]").all():
         found[link.get_attribute("data-bucket")] = int(link.get_attribute("data-count"))
@@ -43,25 +45,37 @@ def counts(page) -> dict[str, int]:
 
 def test_buckets_across_two_sites(page, live_server, inbox_world, console_errors):
     log_in(page, live_server, "mona", PASSWORD)
-    page.get_by_role("link", name=re.compile("Everything I may see")).click()
-    page.wait_for_url(re.compile(r"scope=all"))
+    everything_tab = page.get_by_role("link", name=re.compile("Everything I may see"))
+    mine_tab = page.get_by_role("link", name=re.compile("Assigned to me"))
+    current_bucket = page.locator('#counts a[data-bucket][aria-current="page"]')
+    everything_tab.click()
+    expect(page).to_have_url(re.compile(r"scope=all"))
+    expect(everything_tab).to_have_attribute("aria-current", "page")
+    expect(mine_tab).not_to_have_attribute("aria-current", "page")
     everything = counts(page)
     assert everything["overdue"] > 0 and everything["upcoming"] > 0
+
     page.get_by_role("link", name=re.compile("^Upcoming")).click()
-    page.wait_for_url(re.compile(r"bucket=upcoming"))
+    expect(page).to_have_url(re.compile(r"bucket=upcoming"))
+    upcoming_tab = page.locator('#counts a[data-bucket="upcoming"]')
+    expect(upcoming_tab).to_have_attribute("aria-current", "page")
     rows = page.locator("table.tasks tbody tr")
-    assert rows.count() == min(everything["upcoming"], 50)
-    assert set(rows.evaluate_all("rows => rows.map(r => r.dataset.site)")) == {"Riyadh", "Cairo"}
+    expect(rows).to_have_count(min(everything["upcoming"], 50))
+    for name in ("Riyadh", "Cairo"):
+        expect(page.locator(f'table.tasks tbody tr[data-site="{name}"]').first).to_be_attached()
+    others = 'table.tasks tbody tr:not([data-site="Riyadh"]):not([data-site="Cairo"])'
+    expect(page.locator(others)).to_have_count(0)
     # The tab that was clicked was replaced: focus moved to its successor, not to the page top.
-    assert page.evaluate("document.activeElement.dataset.bucket") == "upcoming"
+    expect(upcoming_tab).to_be_focused()
+
     page.go_back()
-    page.wait_for_url(re.compile(r"bucket=overdue|scope=all$"))
-    assert (
-        page.locator('#counts a[data-bucket][aria-current="page"]').get_attribute("data-bucket")
-        == "overdue"
-    )
-    page.get_by_role("link", name=re.compile("Assigned to me")).click()
-    page.wait_for_url(re.compile(r"scope=mine"))
+    expect(page).to_have_url(re.compile(r"bucket=overdue|scope=all$"))
+    expect(current_bucket).to_have_attribute("data-bucket", "overdue")
+
+    mine_tab.click()
+    expect(page).to_have_url(re.compile(r"scope=mine"))
+    expect(mine_tab).to_have_attribute("aria-current", "page")
+    expect(everything_tab).not_to_have_attribute("aria-current", "page")
     mine = counts(page)
     assert all(mine[b] <= everything[b] for b in mine)
     assert portal_errors(console_errors, live_server) == []
@@ -69,13 +83,14 @@ def test_buckets_across_two_sites(page, live_server, inbox_world, console_errors
 
 def test_the_arabic_inbox_reads_right_to_left(page, live_server, inbox_world, console_errors):
     log_in(page, live_server, "mona", PASSWORD)
-    page.get_by_role("button", name="العربية").click()
-    page.wait_for_load_state()
+    switch_language(page, "العربية", "ar")
     page.goto(f"{live_server.url}/?scope=all&bucket=upcoming")
-    assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_css("direction", "rtl")
     cell = page.locator("table.tasks tbody tr td.title").first
-    assert cell.evaluate("el => getComputedStyle(el).direction") == "rtl"
-    assert cell.locator("bdi").count() == 1  # the site's title is isolated from the page's flow
-    count = page.locator('#counts a[data-bucket="upcoming"] .count').first.inner_text()
-    assert re.fullmatch(r"[٠-٩٬]+", count)
+    expect(cell).to_have_css("direction", "rtl")
+    # The site's title is isolated from the page's flow.
+    expect(cell.locator("bdi")).to_have_count(1)
+    count = page.locator('#counts a[data-bucket="upcoming"] .count').first
+    expect(count).to_have_text(re.compile(r"^[٠-٩٬]+$"))
     assert portal_errors(console_errors, live_server) == []

@@ -2,10 +2,13 @@
 options, the admin connects through the site's own login and consent pages and comes back
 connected; a member without a grant cannot reach that site."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from portal.sites.models import Connection, Profile, Site
-from tests.browser.conftest import log_in, portal_errors
+from tests.browser.conftest import log_in, log_out, portal_errors
 from tests.standin_sites import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,29 +39,33 @@ def test_admin_adds_a_site_and_connects_through_its_pages(
     page.get_by_label("API secret").fill("sales1secretriyadh")
     page.get_by_role("button", name="Save and check").click()
 
+    expect(page).to_have_url(re.compile(rf"{re.escape(live_server.url)}/sites/\d+/$"))
     site = Site.objects.get(name="Riyadh Sales")
-    page.wait_for_url(f"{live_server.url}/sites/{site.pk}/")
-    assert page.locator("#flavour").inner_text() == "CRM with mobile API (deployed)"
-    options = page.locator("#vocabulary").inner_text()
-    assert "late" in options and "High" in options and "property showing" in options
+    expect(page).to_have_url(f"{live_server.url}/sites/{site.pk}/")
+    expect(page.locator("#flavour")).to_have_text("CRM with mobile API (deployed)")
+    for option in ("late", "High", "property showing"):
+        expect(page.locator("#vocabulary")).to_contain_text(option)
 
     page.get_by_role("link", name="Connect my account").click()
-    page.wait_for_url(f"{handle.url}/login**")  # the site's own login page
+    expect(page).to_have_url(re.compile(rf"^{re.escape(handle.url)}/login"))  # the site's own
     page.locator("#usr").fill("manager1@riyadh.test")
     page.locator("#pwd").fill(PASSWORD)
     page.get_by_role("button", name="Login").click()
-    page.get_by_role("heading", name="Confirm Access").wait_for()  # the site's consent page
+    # The site's consent page.
+    expect(page.get_by_role("heading", name="Confirm Access")).to_be_visible()
     page.locator("#allow").click()
-    page.wait_for_url(f"{live_server.url}/sites/{site.pk}/")
-    assert "Connected to Riyadh Sales as manager1@riyadh.test" in page.content()
+    expect(page).to_have_url(f"{live_server.url}/sites/{site.pk}/")
+    expect(page.get_by_text("Connected to Riyadh Sales as manager1@riyadh.test")).to_be_visible()
     connection = Connection.objects.get(user=admin, site=site)
     assert connection.site_user_id == "manager1@riyadh.test" and connection.token
     assert portal_errors(console_errors, live_server) == []
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page, live_server)
     log_in(page, live_server, "otto", "Otto-Pass-2026!")
     page.get_by_role("link", name="Sites").click()
-    assert "Riyadh Sales" not in page.content()
+    expect(page).to_have_url(f"{live_server.url}/sites/")
+    expect(page.locator("main")).to_contain_text("No site has been shared with you yet.")
+    expect(page.locator("main")).not_to_contain_text("Riyadh Sales")
     response = page.goto(f"{live_server.url}/sites/{site.pk}/")
     assert response.status == 404
     response = page.goto(f"{live_server.url}/sites/{site.pk}/connect/")

@@ -12,6 +12,8 @@ import requests
 from standin.testing import StandinProcess
 
 PACKAGE = Path(__file__).resolve().parents[2] / "standin"
+# The recordings are in the repository, one directory beside the stand-in's own package.
+CONTRACT = PACKAGE.parent / "contract"
 
 
 MARKERS = ("recordings", "replay.json", "webhook_deliveries", "CONTRACT_DIR", "contract/")
@@ -50,32 +52,27 @@ def test_no_server_module_names_the_recordings_in_its_code():
 
 def test_the_scan_would_notice_a_module_that_opens_the_recordings(tmp_path):
     module = tmp_path / "sneaky.py"
-    module.write_text(
-        '"""Doc about recordings."""\nDATA = open("../shared/contract/recordings/x")\n'
-    )
+    module.write_text('"""Doc about recordings."""\nDATA = open("contract/recordings/x")\n')
     assert any(m in t for t in _code_strings(module) for m in MARKERS)
 
 
-def test_the_audit_hook_catches_an_open_under_the_forbidden_directory(tmp_path):
-    forbidden = tmp_path / "recordings"
-    forbidden.mkdir()
-    (forbidden / "001.json").write_text("{}")
+def test_the_audit_hook_catches_an_open_of_a_recording_in_the_repository(tmp_path):
+    (recording,) = (CONTRACT / "recordings").glob("026_*.json")
     log = tmp_path / "audit.log"
     code = (
-        f"from standin.audit import install; install({str(forbidden)!r}, {str(log)!r}); "
-        f"open({str(forbidden / '001.json')!r}).read()"
+        f"from standin.audit import install; install({str(CONTRACT)!r}, {str(log)!r}); "
+        "from pathlib import Path; "
+        f"Path('contract/recordings/{recording.name}').read_text()"  # relative, from the root
     )
     subprocess.run(
         [sys.executable, "-c", code], check=True, cwd=PACKAGE.parent, capture_output=True
     )
-    assert "001.json" in log.read_text()
+    assert f"forbidden open: {recording.resolve()}" in log.read_text()
 
 
-def test_a_busy_stand_in_opens_nothing_under_a_forbidden_directory(tmp_path):
-    forbidden = tmp_path / "recordings"
-    forbidden.mkdir()
+def test_a_busy_stand_in_opens_nothing_under_the_repositorys_contract():
     config = {"name": "s", "seed_size": 20}
-    with StandinProcess(config, forbid_reads=str(forbidden)) as proc:
+    with StandinProcess(config, forbid_reads=str(CONTRACT)) as proc:
         url = proc.sites["s"].url
         session = requests.Session()
         session.post(f"{url}/api/method/login", data={"usr": "Administrator", "pwd": "admin"})

@@ -1,8 +1,9 @@
 """Each stand-in fault becomes the right typed error, after exactly one request.
 
 Fault rules follow issue 4 (latency, error rate, timeouts, HTML error pages, invalid JSON, 429
-with Retry-After, connection refused). A kind the running stand-in does not inject yet (its
-request log shows no fault) skips with that reason instead of passing silently.
+with Retry-After, connection refused). Each test also checks the stand-in's request log shows
+the fault was injected, so a fault the stand-in stopped injecting fails instead of passing on
+a healthy answer.
 """
 
 from __future__ import annotations
@@ -53,8 +54,7 @@ def outcome(call) -> FrappeError | None:
 
 def injected(site: Control, mark: int) -> list[dict]:
     entries = site.since(mark)
-    if not any(e.get("fault") for e in entries):
-        pytest.skip("the running stand-in does not inject this fault yet (issue 4)")
+    assert any(e.get("fault") for e in entries), f"the stand-in injected no fault: {entries}"
     return entries
 
 
@@ -88,6 +88,4 @@ def test_latency_is_only_slower(standin, deployed):
 def test_a_refused_connection_is_transient(standin, deployed):
     deployed.faults({"kind": "refuse"})
     error = outcome(client_for(standin["deployed"]).home_tasks)
-    if error is None:
-        pytest.skip("the running stand-in does not refuse connections yet (issue 4)")
-    assert isinstance(error, Transient)
+    assert isinstance(error, Transient), f"a refused connection gave {error!r}"

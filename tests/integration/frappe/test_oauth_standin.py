@@ -1,7 +1,4 @@
-"""OAuth against the stand-in's provider: refresh before expiry, single flight, the 401 path.
-
-Skips while the running stand-in has no OAuth provider (issue 4).
-"""
+"""OAuth against the stand-in's provider: refresh before expiry, single flight, the 401 path."""
 
 from __future__ import annotations
 
@@ -33,8 +30,7 @@ def deployed(standin) -> tuple[str, Control]:
         "grant_type": "password", "username": "sales1@lab.local",
         "password": "Lab-Sales1-Pass!2026", "client_id": OAUTH_CLIENT, "scope": "all openid",
     })  # fmt: skip
-    if answer.status_code != 200 or "access_token" not in answer.text:
-        pytest.skip("the running stand-in has no OAuth provider yet (issue 4)")
+    assert answer.status_code == 200 and "access_token" in answer.json(), answer.text[:300]
     return standin["deployed"], site
 
 

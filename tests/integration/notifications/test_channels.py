@@ -305,6 +305,9 @@ def test_a_500_is_retried_with_the_same_key(tasks, sites, email_channel, hook, r
     assert keys == {delivery.key} and len(receiver.to("/hook")) == 3
 
 
+# SQLite serialises writers (the worker tests race real processes there instead): this one
+# needs PostgreSQL's row locks, like every other test that says so with the marker.
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_claiming_one_delivery_send_it_once(
     tasks, sites, email_channel, hook, receiver
@@ -313,8 +316,6 @@ def test_two_workers_claiming_one_delivery_send_it_once(
 
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers; the worker tests race real processes instead")
     delivery = planned_delivery(tasks, assignees=False, broadcast_channels=[hook])
 
     def send(_):

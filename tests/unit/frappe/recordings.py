@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -30,9 +29,8 @@ BASE = "http://127.0.0.1:8000"  # the recorded site's base URL (replay.json, "ba
 
 
 def recordings_dir() -> Path:
-    configured = os.environ.get("CONTRACT_DIR")
-    root = Path(configured) if configured else REPO.parent / "shared" / "contract"
-    return root / "recordings"
+    """The repository's copy of the contract (tests/unit/test_contract_copy.py keeps it in step)."""
+    return REPO / "contract" / "recordings"
 
 
 def load(number: str) -> dict[str, Any]:
