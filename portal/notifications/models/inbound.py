@@ -4,7 +4,7 @@ from django.db import models
 class InboundWebhook(models.Model):
     """A webhook delivery a Frappe site sent us, kept to drop repeats: Frappe retries, and sends
     no delivery id, so a repeat is the same site, document, event and body
-    (../shared/contract/README.md, "Webhooks")."""
+    (contract/README.md, "Webhooks")."""
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
     task_id = models.BigIntegerField()

@@ -77,7 +77,7 @@ def inbound_receive(*, site: Site, raw_body: bytes, signature: str | None) -> In
             )
     except IntegrityError:
         # Frappe retries deliveries and sends no delivery id: the same site, document, event
-        # and body is a repeat (../shared/contract/README.md, "Webhooks").
+        # and body is a repeat (contract/README.md, "Webhooks").
         return InboundResult(200, "Already received.")
     site_cache_bump(site.pk)
     if delivery.status:

@@ -1,6 +1,6 @@
 """The portal's one definition of overdue, late, today and upcoming, and the status mapping.
 
-From ``../shared/contract/README.md``, "Buckets in the portal" (times in the site's zone):
+From ``contract/README.md``, "Buckets in the portal" (times in the site's zone):
 - overdue: open, and ``due_date`` has passed or the site status is ``late``;
 - late: open, started before today, not overdue;
 - today: starts today (finished ones included: pages show them apart);

@@ -2,7 +2,7 @@
 their shape.
 
 - ``X-Frappe-Webhook-Signature`` = base64(HMAC-SHA256(secret, raw request body)); no timestamp,
-  no delivery id (../shared/contract/README.md, "Webhooks"; the five deliveries in
+  no delivery id (contract/README.md, "Webhooks"; the five deliveries in
   ``recordings/webhook_deliveries.jsonl`` verify with ``lab-webhook-secret``).
 - The body is the site admin's template. The "Form URL-Encoded" structure still sends JSON, but
   without a Content-Type; ``name`` may be a string ("37") or a number (37); ``event`` is there

@@ -17,7 +17,7 @@ class Site(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     base_url = models.URLField(_("base URL"), unique=True)
     client_id = models.CharField(_("OAuth client ID"), max_length=140)
-    # Frappe does not check the client secret on get_token (../shared/contract/README.md);
+    # Frappe does not check the client secret on get_token (contract/README.md);
     # kept, encrypted, only for sites whose admins insist on confidential clients.
     client_secret = EncryptedTextField(_("OAuth client secret"), blank=True, default="")
     time_zone = models.CharField(

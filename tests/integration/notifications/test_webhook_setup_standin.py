@@ -1,7 +1,7 @@
 """The Webhook the setup page asks a site admin to create, entered on a stand-in site exactly as
 the page shows it, delivering to the portal over HTTP: every title a person may type arrives,
 is verified and parsed. The body the page used to suggest breaks on a double quote, as it did
-on a real site (../shared/contract/README.md, "Learned on a second real site")."""
+on a real site (contract/README.md, "Learned on a second real site")."""
 
 from __future__ import annotations
 
