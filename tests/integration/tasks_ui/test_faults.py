@@ -89,3 +89,60 @@ def test_a_save_that_gets_no_answer_names_the_site_and_offers_a_retry(
                         HTTP_HX_TARGET="form-area")  # fmt: skip
     assert again.status_code == 200 and again["HX-Redirect"] == f"/tasks/{site.pk}/1006/"
     assert standin.sites["riyadh"].control.task(1006)["title"] == "Sent twice if need be"
+
+
+def _site_requests(standin, name):
+    return [e for e in standin.sites[name].control.log() if not e["path"].startswith("/_standin")]
+
+
+def test_a_site_that_keeps_not_answering_is_shown_from_its_error_state_without_being_asked(
+    client, member, three_sites, standin, settings
+):
+    settings.INBOX_SITE_TIMEOUT = TIMEOUT
+    settings.CIRCUIT_FAILURES = 1
+    settings.CIRCUIT_OPEN_SECONDS = 600
+    standin.sites["cairo"].control.set_faults([{"kind": "timeout", "seconds": 20}])
+    client.force_login(member)
+    first = client.get("/?scope=all&bucket=upcoming").content.decode()
+    assert 'class="card timeout" data-site="Cairo"' in first
+    standin.sites["cairo"].control.clear_log()
+
+    second = client.get("/?scope=all&bucket=upcoming").content.decode()
+
+    assert 'class="card unreachable" data-site="Cairo"' in second
+    assert "Cairo stopped answering a moment ago" in second
+    assert _site_requests(standin, "cairo") == []  # not asked again
+    assert {s for s, _ in row_keys(second)} == {
+        three_sites["riyadh"].pk, three_sites["plainsite"].pk
+    }  # fmt: skip
+
+
+def test_after_the_open_period_one_probe_finds_the_site_back(
+    client, member, three_sites, standin, settings
+):
+    import time as clock
+
+    settings.INBOX_SITE_TIMEOUT = TIMEOUT
+    settings.CIRCUIT_FAILURES = 1
+    settings.CIRCUIT_OPEN_SECONDS = 1
+    standin.sites["cairo"].control.set_faults([{"kind": "timeout", "seconds": 20}])
+    client.force_login(member)
+    assert 'data-site="Cairo"' in client.get("/?scope=all&bucket=upcoming").content.decode()
+    standin.sites["cairo"].control.clear_faults()
+    clock.sleep(1.2)
+
+    html = client.get("/?scope=all&bucket=upcoming").content.decode()
+
+    assert 'data-site="Cairo"' not in html.split("<table", 1)[0]  # no card any more
+    assert three_sites["cairo"].pk in {s for s, _ in row_keys(html)}
+
+
+def test_the_task_page_of_a_silent_site_answers_within_the_page_budget(
+    client, member, three_sites, standin, settings
+):
+    settings.INBOX_PAGE_BUDGET = TIMEOUT  # the client's own read timeout is 20 s
+    site = three_sites["riyadh"]
+    standin.sites["riyadh"].control.set_faults([{"kind": "timeout", "seconds": 30}])
+    client.force_login(member)
+    html = client.get(f"/tasks/{site.pk}/1005/").content.decode()
+    assert "Riyadh did not answer within 4 seconds." in html  # the budget's words, not the read's
