@@ -49,7 +49,7 @@ from portal.sites.services.circuit import (
     SiteUnavailable,
     circuit_check,
     circuit_failure,
-    circuit_of,
+    circuit_gate,
     circuit_success,
 )
 from portal.sites.services.clients import NotConnected
@@ -265,10 +265,11 @@ def fan_out(
     outcomes_now: dict[int, SiteOutcome[T]] = {}
     asked = []
     for site in sites:
-        if _circuit_blocks(site):
+        try:
+            circuit_gate(site.pk, site_name=site.name)
+        except SiteUnavailable as down:
             # Known to be down: its card at once, no worker tied up waiting for it.
-            problem = problem_for(_unavailable(site), site)
-            outcomes_now[site.pk] = SiteOutcome(site=site, problem=problem)
+            outcomes_now[site.pk] = SiteOutcome(site=site, problem=problem_for(down, site))
         else:
             asked.append(site)
     futures: dict[Future, Site] = {pool.submit(job(site)): site for site in asked}
@@ -317,8 +318,7 @@ def within_budget(site: Site, read: Callable[[], T], *, budget: float | None = N
     """One site's read for a page, never waited on longer than the page budget (the client's
     own read timeout is longer: it also bounds writes, which must not be cut short)."""
     budget = settings.INBOX_PAGE_BUDGET if budget is None else budget
-    if _circuit_blocks(site):
-        raise _unavailable(site)
+    circuit_gate(site.pk, site_name=site.name)
     future = _pool("sites", _workers()).submit(_closing_connections(read))
     done, _pending = wait([future], timeout=budget)
     if not done:
@@ -329,19 +329,3 @@ def within_budget(site: Site, read: Callable[[], T], *, budget: float | None = N
             site=site.name,
         )
     return future.result()
-
-
-def _circuit_blocks(site: Site) -> bool:
-    """Open and not yet due for its probe: asking would only wait for the same silence."""
-    circuit = circuit_of(site.pk)
-    if not circuit.is_open():
-        return False
-    return time.time() - (circuit.opened_at or 0) < settings.CIRCUIT_OPEN_SECONDS
-
-
-def _unavailable(site: Site) -> SiteUnavailable:
-    try:
-        circuit_check(site.pk, site_name=site.name)
-    except SiteUnavailable as error:
-        return error
-    return SiteUnavailable(_("%(site)s stopped answering a moment ago.") % {"site": site.name})

@@ -5,9 +5,11 @@ answered from its known error state for a while instead of tying up a request pe
 
 - closed: calls go through; ``CIRCUIT_FAILURES`` failures in a row open it;
 - open: calls fail at once with ``SiteUnavailable`` for ``CIRCUIT_OPEN_SECONDS``;
-- half-open: after that, one call (whoever claims the probe first, in any process) tries the
-  site; its success closes the circuit, its failure opens it again. Everyone else keeps failing
-  fast until the probe has answered.
+- half-open: after that, one page's work on the site (whoever claims the probe first, in any
+  process: ``circuit_gate``) tries it; its success closes the circuit, its failure opens it
+  again. Every other page keeps showing the error state until the probe has answered. Single
+  requests are only refused while the circuit is open (``circuit_check``): a page's work is
+  several requests, all of which the probe must be allowed.
 
 Any answer from the site, even a refusal (401, 403, 417, a 500 from its code), shows it is alive
 and closes the circuit: only the site being out of reach counts against it.
@@ -56,19 +58,12 @@ def _store(site_id: int, circuit: Circuit) -> None:
     )
 
 
-def circuit_check(site_id: int, *, site_name: str) -> None:
-    """Before a call: raises ``SiteUnavailable`` while the circuit is open, or half-open with
-    the probe already taken by another call."""
-    circuit = circuit_of(site_id)
-    if not circuit.is_open():
-        return
-    waited = time.time() - (circuit.opened_at or 0)
-    left = settings.CIRCUIT_OPEN_SECONDS - waited
-    if left <= 0 and cache.add(
-        _PROBE.format(site_id=site_id), 1, timeout=settings.CIRCUIT_PROBE_SECONDS
-    ):
-        return  # this call is the probe
-    raise SiteUnavailable(
+def _seconds_left(circuit: Circuit) -> float:
+    return settings.CIRCUIT_OPEN_SECONDS - (time.time() - (circuit.opened_at or 0))
+
+
+def _refusal(circuit: Circuit, *, site_name: str, left: float) -> SiteUnavailable:
+    return SiteUnavailable(
         _(
             "%(site)s stopped answering a moment ago (%(reason)s); the portal asks it again "
             "within %(seconds)s seconds."
@@ -80,6 +75,30 @@ def circuit_check(site_id: int, *, site_name: str) -> None:
         },
         site=site_name,
     )
+
+
+def circuit_check(site_id: int, *, site_name: str) -> None:
+    """Before one request: raises ``SiteUnavailable`` while the circuit is open (half-open lets
+    requests through: only a page's work that claimed the probe gets that far)."""
+    circuit = circuit_of(site_id)
+    if circuit.is_open():
+        left = _seconds_left(circuit)
+        if left > 0:
+            raise _refusal(circuit, site_name=site_name, left=left)
+
+
+def circuit_gate(site_id: int, *, site_name: str) -> None:
+    """Before a page's work on a site: raises ``SiteUnavailable`` while the circuit is open, or
+    half-open with the probe taken by other work; otherwise the work may ask the site."""
+    circuit = circuit_of(site_id)
+    if not circuit.is_open():
+        return
+    left = _seconds_left(circuit)
+    if left <= 0 and cache.add(
+        _PROBE.format(site_id=site_id), 1, timeout=settings.CIRCUIT_PROBE_SECONDS
+    ):
+        return  # this work is the probe
+    raise _refusal(circuit, site_name=site_name, left=left)
 
 
 def circuit_success(site_id: int) -> None:

@@ -1,25 +1,34 @@
 """The inbox: every task of every site a person may see, in the portal's four buckets.
 
-Each site contributes its *complete* set of open tasks plus the tasks that start today and are
-already finished: two queries over the generic list (a page of up to 1,000 rows per request,
-further pages fetched concurrently), never the site's own bucket lists (whose ``min_each`` is a
-maximum [209]) nor a first page. Buckets then come from the one definition,
-``portal.sites.frappe.bucket``, at the portal's clock; "assigned to me" is the same set filtered
-by the site user id of the person's connection, so both tabs and all counts cost one read.
+A small site (its open tasks fit one page of the generic list, 1,000 rows) contributes its
+*complete* set of open tasks plus the tasks that start today and are already finished: two
+queries, never the site's own bucket lists (whose ``min_each`` is a maximum [209]). Buckets then
+come from the one definition, ``portal.sites.frappe.bucket``, at the portal's clock; "assigned
+to me" is the same set filtered by the site user id of the person's connection, so both tabs and
+all counts cost one read.
+
+A big site (remembered as such for an hour once its first page came back full) is asked for its
+counts and for the rows the page shows only (``frappe.bucket_reads``): a fixed number of cheap
+requests whatever its size, still exact. Pages across sites then merge the first ``page × size``
+rows of every site, which holds the page's rows in the one order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 
 from portal import clock
-from portal.sites.frappe import FrappeClient, Task, bucket, portal_status
+from portal.sites.frappe import FrappeClient, NoPermission, Task, bucket, portal_status
+from portal.sites.frappe.bucket_reads import SLOTS, part_counts, part_rows, slot_parts
 from portal.sites.frappe.buckets import FINISHED_STATUSES
-from portal.sites.frappe.query import TaskQuery, query_tasks
+from portal.sites.frappe.query import PAGE_LENGTH, ROW_FIELDS, TaskQuery, query_tasks
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
 from portal.tasks_ui.selectors.rows import Row, for_person, people_of, row_order
@@ -85,52 +94,137 @@ def finished_statuses(client: FrappeClient) -> tuple[str, ...]:
     return tuple(sorted(site_values | set(FINISHED_STATUSES)))
 
 
+@dataclass(frozen=True)
+class SiteRead:
+    """One site's part of an inbox: all its tasks (a small site), or its counts per scope and
+    slot with the first rows of the chosen bucket and scope (a big site)."""
+
+    tasks: tuple[Task, ...] | None = None
+    counts: dict[str, dict[str, int]] | None = None
+    rows: tuple[Task, ...] = ()
+    finished_rows: tuple[Task, ...] = ()
+
+
+BIG_SITE_SECONDS = 3600
+_BIG = "inbox-big-site:{site_id}"
+
+
 def site_tasks(
-    source: Source, client: FrappeClient, *, learned: list | None = None
-) -> tuple[Task, ...]:
-    """One site's open tasks and today's finished ones, cached until the portal writes to the
-    site (the cache key holds the site's day, so midnight starts afresh). Freshly read tasks go
-    to ``learned``: the caller records their assignees (the database work stays out of the
-    worker threads)."""
+    source: Source,
+    client: FrappeClient,
+    *,
+    bucket_name: str = "overdue",
+    scope: str = "mine",
+    k: int = 50,
+    now: datetime | None = None,
+    learned: list | None = None,
+) -> SiteRead:
+    """One site's inbox read, cached until the portal writes to the site (the cache key holds
+    the site's day, so midnight starts afresh). Freshly read tasks go to ``learned``: the caller
+    records their assignees (the database work stays out of the worker threads)."""
     today = client.now().date()
     finished = finished_statuses(client)
+    moment = now or clock.now()
+    big_key = _BIG.format(site_id=source.site.pk)
 
-    def produce() -> tuple[Task, ...]:
+    def small() -> SiteRead | None:
         open_query = TaskQuery(not_statuses=finished)
         today_query = TaskQuery(date_from=today, date_to=today, statuses=finished)
-        open_tasks, done_today = run_concurrently(
-            [
-                lambda: query_tasks(client, open_query, run_pages=run_concurrently),
-                lambda: query_tasks(client, today_query, run_pages=run_concurrently),
-            ]
+
+        def open_page() -> tuple[list[Task], bool]:
+            """The first page of open tasks, and whether it is all of them."""
+            try:
+                page = client.list_tasks(
+                    filters=open_query.filters(), fields=ROW_FIELDS, page_length=PAGE_LENGTH
+                )
+            except NoPermission:
+                # No generic list for this account [078]: mobile_api's lists, all of them.
+                return query_tasks(client, open_query), True
+            return page, len(page) < PAGE_LENGTH
+
+        (first, complete), done_today = run_concurrently(
+            [open_page, lambda: query_tasks(client, today_query, run_pages=run_concurrently)]
         )
-        tasks = tuple(open_tasks) + tuple(done_today)
+        if not complete:
+            cache.set(big_key, True, BIG_SITE_SECONDS)
+            return None
+        tasks = tuple(t for t in first if open_query.matches(t)) + tuple(done_today)
         if learned is not None:
             learned.append((source.site, tasks))
-        return tasks
+        return SiteRead(tasks=tasks)
 
-    return site_cached(
-        site_id=source.site.pk,
-        scope=f"inbox:{source.site_user_id}",
-        parts={"day": today.isoformat()},
-        produce=produce,
-    )
+    def big() -> SiteRead:
+        mine = source.site_user_id
+        parts = {
+            "all": slot_parts(client, now=moment, finished=finished),
+            "mine": slot_parts(client, now=moment, finished=finished, assigned_to=mine),
+        }
+        flat = [(sc, slot, part) for sc in SCOPES for slot in SLOTS for part in parts[sc][slot]]
+        numbers = part_counts(client, [p for _, _, p in flat], run_all=run_concurrently)
+        counts = {sc: dict.fromkeys(SLOTS, 0) for sc in SCOPES}
+        by_part: dict[tuple[str, str], list[int]] = {}
+        for (sc, slot, _part), n in zip(flat, numbers, strict=True):
+            counts[sc][slot] += n
+            by_part.setdefault((sc, slot), []).append(n)
+
+        def first_rows(slot: str) -> tuple[Task, ...]:
+            chosen = parts[scope][slot]
+            return tuple(
+                part_rows(client, chosen, by_part[(scope, slot)], k=k, run_all=run_concurrently)
+            )
+
+        rows = first_rows(bucket_name)
+        finished_rows = first_rows("today_finished") if bucket_name == "today" else ()
+        if learned is not None:
+            learned.append((source.site, rows + finished_rows))
+        return SiteRead(counts=counts, rows=rows, finished_rows=finished_rows)
+
+    day = {"day": today.isoformat()}
+    cached = partial(site_cached, site_id=source.site.pk, scope=f"inbox:{source.site_user_id}")
+    if not cache.get(big_key):
+        # A small site's read serves every bucket and scope (None: it turned out big).
+        read = cached(parts=day, produce=small)
+        if read is not None:
+            return read
+    return cached(parts={**day, "bucket": bucket_name, "scope": scope, "k": k}, produce=big)
+
+
+class KnownRows(Sequence):
+    """The rows of a bucket across sites, of which the first ``len(known)`` are known in order
+    and ``total`` exist: what the pager needs (it only ever slices the known part)."""
+
+    def __init__(self, known: list[Row], total: int) -> None:
+        self.known = known
+        self.total = max(total, len(known))
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        return self.known[index]
 
 
 def inbox_for_user(
-    *, user: User, scope: str, bucket_name: str, now: datetime | None = None
+    *,
+    user: User,
+    scope: str,
+    bucket_name: str,
+    now: datetime | None = None,
+    page: int = 1,
 ) -> Inbox:
     scope = scope if scope in SCOPES else "mine"
     bucket_name = bucket_name if bucket_name in BUCKETS else "overdue"
     now = now or clock.now()
+    k = max(1, page) * settings.INBOX_PAGE_SIZE
     sources, problems = sources_for_user(user=user)
     learned: list = []
-    outcomes = read_sites(sources, partial(site_tasks, learned=learned))
+    read = partial(site_tasks, bucket_name=bucket_name, scope=scope, k=k, now=now, learned=learned)
+    outcomes = read_sites(sources, read)
     # The assignment picker learns the people these tasks are assigned to.
     names, _new = people_known((source.site.pk for source in sources), learn=list(learned))
     by_site = {source.site.pk: source for source in sources}
 
-    tallies = {s: {b: 0 for b in (*BUCKETS, "today_finished")} for s in SCOPES}
+    tallies = {s: {b: 0 for b in SLOTS} for s in SCOPES}
     chosen: list[Row] = []
     finished: list[Row] = []
     answered = 0
@@ -140,7 +234,27 @@ def inbox_for_user(
             continue
         answered += 1
         source = by_site[outcome.site.pk]
-        for task in outcome.value or ():
+        site_read: SiteRead = outcome.value or SiteRead(tasks=())
+
+        def row(task: Task, where: str, source: Source = source) -> Row:
+            return Row(
+                site_id=source.site.pk,
+                site_name=source.site.name,
+                task=task,
+                bucket=where,  # type: ignore[arg-type]
+                people=people_of(task, names.get(source.site.pk, {})),
+                can_write=source.can_write,
+                read_only_reason=source.read_only_reason,
+            )
+
+        if site_read.counts is not None:
+            for sc in SCOPES:
+                for slot in SLOTS:
+                    tallies[sc][slot] += site_read.counts[sc][slot]
+            chosen += [row(task, bucket_name) for task in site_read.rows]
+            finished += [row(task, "today") for task in site_read.finished_rows]
+            continue
+        for task in site_read.tasks or ():
             where = bucket(task, now)
             if where is None:
                 continue
@@ -151,25 +265,17 @@ def inbox_for_user(
                 tallies["mine"][slot] += 1
             if where != bucket_name or (scope == "mine" and not mine):
                 continue
-            row = Row(
-                site_id=source.site.pk,
-                site_name=source.site.name,
-                task=task,
-                bucket=where,
-                people=people_of(task, names.get(source.site.pk, {})),
-                can_write=source.can_write,
-                read_only_reason=source.read_only_reason,
-            )
-            (finished if slot == "today_finished" else chosen).append(row)
+            (finished if slot == "today_finished" else chosen).append(row(task, where))
     chosen.sort(key=row_order)
     finished.sort(key=row_order)
     problems.sort(key=lambda o: o.site.name.lower())
+    counts = {s: Counts(**tallies[s]) for s in SCOPES}
     return Inbox(
         scope=scope,
         bucket=bucket_name,
-        counts={s: Counts(**tallies[s]) for s in SCOPES},
-        rows=chosen,
-        finished_today=finished,
+        counts=counts,
+        rows=KnownRows(chosen[:k], counts[scope].of(bucket_name)),  # type: ignore[arg-type]
+        finished_today=finished[:k],
         problems=problems,
         site_count=answered,
     )

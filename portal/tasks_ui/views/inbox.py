@@ -21,8 +21,10 @@ from portal.tasks_ui.views.common import wants_partial
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "mine")
     bucket_name = request.GET.get("bucket", "overdue")
-    inbox = inbox_for_user(user=request.user, scope=scope, bucket_name=bucket_name)
-    page = Paginator(inbox.rows, settings.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page", "1")
+    wanted = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
+    inbox = inbox_for_user(user=request.user, scope=scope, bucket_name=bucket_name, page=wanted)
+    page = Paginator(inbox.rows, settings.INBOX_PAGE_SIZE).get_page(wanted)
     state = {"scope": inbox.scope, "bucket": inbox.bucket}
     context = {
         "inbox": inbox,

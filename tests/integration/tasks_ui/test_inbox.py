@@ -92,29 +92,68 @@ def test_every_row_of_a_bucket_is_shown_across_pages_in_priority_then_due_order(
     assert {by_id[s] for s, _ in shown} == set(three_sites)  # rows of every site, merged
 
 
-def test_buckets_are_complete_beyond_a_first_page_with_few_requests(
-    client, member, three_sites, standin, frozen_now
-):
-    handle = standin.sites["riyadh"]
+def _insert_overdue(handle, frozen_now, count, *, priority="Low", start_at=0):
     yesterday = (frozen_now + timedelta(hours=3) - timedelta(days=1)).strftime("%Y-%m-%d")
     handle.control.insert_tasks(
         [
-            {"title": f"Old call {i}", "status": "Todo", "priority": "Low",
-             "start_date": f"{yesterday} 09:00:00", "due_date": f"{yesterday} 10:00:00"}
-            for i in range(1500)
+            {"title": f"Old call {start_at + i}", "status": "Todo", "priority": priority,
+             "start_date": f"{yesterday} 09:00:00", "due_date": f"{yesterday} 10:{i % 60:02d}:00"}
+            for i in range(count)
         ]
     )  # fmt: skip
+
+
+def _shown_order_is_the_true_first_page(html, three_sites, standin, frozen_now, size):
+    """The page's rows are exactly the first ``size`` of the bucket across sites in the one
+    order (computed here from every task of every site)."""
+    from portal.tasks_ui.selectors.rows import Row, row_order
+
+    rows = [
+        Row(site_id=three_sites[n].pk, site_name=three_sites[n].name, task=t, bucket="overdue",
+            people=(), can_write=True)
+        for n in three_sites
+        for t in all_tasks(standin.sites[n], ZONES[n])
+        if bucket(t, frozen_now) == "overdue"
+    ]  # fmt: skip
+    rows.sort(key=row_order)
+    return row_keys(html) == [(r.site_id, r.task.id) for r in rows[:size]]
+
+
+def test_a_big_site_costs_the_same_requests_whatever_its_size_and_stays_exact(
+    client, member, three_sites, standin, frozen_now, settings
+):
+    """Past one page of open tasks a site is asked for counts and for the rows a page shows:
+    1,500 or 3,000 more tasks make the same number of requests, counts equal the definition and
+    the first page is the true first page across sites."""
+    settings.INBOX_PAGE_SIZE = 20
+    handle = standin.sites["riyadh"]
+    _insert_overdue(handle, frozen_now, 1500)
+    _insert_overdue(handle, frozen_now, 30, priority="High", start_at=5000)
     client.force_login(member)
-    mark = last_seq(handle)
-    html = client.get("/?scope=all&bucket=overdue").content.decode()
-    expected = _sum(
-        expected_buckets(standin.sites[name], ZONES[name], frozen_now) for name in three_sites
-    )
-    assert page_counts(html)["overdue"] == expected["overdue"] > 1500
-    calls = requests_since(handle, mark)
-    # Two open pages of 1,000 plus a count, and one for today's finished tasks.
-    assert len(calls) <= 5, [c["path"] for c in calls]
-    assert not any("main_page_buckets" in c["path"] for c in calls)
+    client.get("/?scope=all&bucket=overdue")  # learns the site is big (one wasted page)
+
+    def load():
+        mark = last_seq(handle)
+        html = client.get("/?scope=all&bucket=overdue").content.decode()
+        expected = _sum(
+            expected_buckets(standin.sites[name], ZONES[name], frozen_now) for name in three_sites
+        )
+        assert page_counts(html) == _open_counts(expected)
+        assert _shown_order_is_the_true_first_page(html, three_sites, standin, frozen_now, 20)
+        calls = requests_since(handle, mark)
+        assert not any("main_page_buckets" in c["path"] for c in calls)
+        assert not any("limit_page_length=1000" in str(c.get("query")) for c in calls)
+        return len(calls), expected["overdue"]
+
+    from portal.sites.services.cache import site_cache_bump
+
+    site_cache_bump(three_sites["riyadh"].pk)
+    smaller, overdue = load()
+    _insert_overdue(handle, frozen_now, 1500, start_at=2000)
+    site_cache_bump(three_sites["riyadh"].pk)
+    bigger, more_overdue = load()
+    assert more_overdue == overdue + 1500 > 3000
+    assert bigger == smaller
 
 
 def test_today_shows_open_tasks_first_and_finished_ones_apart(

@@ -9,6 +9,7 @@ from portal.sites.services.circuit import (
     SiteUnavailable,
     circuit_check,
     circuit_failure,
+    circuit_gate,
     circuit_of,
     circuit_success,
 )
@@ -54,27 +55,29 @@ def test_after_the_open_period_one_call_probes_and_the_others_still_fail_fast(cl
     for _ in range(3):
         circuit_failure(SITE, reason="x")
     clock[0] += 31
-    circuit_check(SITE, site_name="Riyadh")  # the probe
+    circuit_gate(SITE, site_name="Riyadh")  # this page's work is the probe
+    circuit_check(SITE, site_name="Riyadh")  # ... and may make all its requests
+    circuit_check(SITE, site_name="Riyadh")
     with pytest.raises(SiteUnavailable):
-        circuit_check(SITE, site_name="Riyadh")  # everyone else, meanwhile
+        circuit_gate(SITE, site_name="Riyadh")  # every other page, meanwhile
 
 
 def test_a_probe_that_is_answered_closes_the_circuit(clock):
     for _ in range(3):
         circuit_failure(SITE, reason="x")
     clock[0] += 31
-    circuit_check(SITE, site_name="Riyadh")
+    circuit_gate(SITE, site_name="Riyadh")
     circuit_success(SITE)
     assert not circuit_of(SITE).is_open()
-    circuit_check(SITE, site_name="Riyadh")
-    circuit_check(SITE, site_name="Riyadh")
+    circuit_gate(SITE, site_name="Riyadh")
+    circuit_gate(SITE, site_name="Riyadh")
 
 
 def test_a_probe_that_fails_opens_the_circuit_for_another_period(clock):
     for _ in range(3):
         circuit_failure(SITE, reason="x")
     clock[0] += 31
-    circuit_check(SITE, site_name="Riyadh")
+    circuit_gate(SITE, site_name="Riyadh")
     circuit_failure(SITE, reason="refused")
     clock[0] += 10
     with pytest.raises(SiteUnavailable) as refused:

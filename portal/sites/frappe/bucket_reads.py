@@ -1,0 +1,136 @@
+"""The portal's buckets of a big site, read at a cost that does not grow with the site.
+
+A small site is read whole (every open task, one page of the generic list) and bucketed in the
+portal. A site with more open tasks than one page is asked instead:
+- for **counts**, through ``frappe.client.get_count`` [204] (0.01 s on a real site whatever its
+  size), one call per *part*: each bucket is a union of disjoint parts, each part plain AND
+  filters (the generic list has no OR);
+- for **rows**, only those a page shows: the first ``k`` of a bucket in the portal's order
+  (``rows.row_order``: High, Medium, Low, others; then due date, undated last; then start).
+  A part with at most ``k`` tasks is read whole; a bigger one in three sorted reads of ``k``
+  rows: ``priority asc`` gives High then Low then Medium, ``priority desc`` Medium then Low then
+  High, and the other priorities apart; together they hold the part's first ``k`` in the
+  portal's order (the High rows from the first, the Medium rows from the second, the Low rows
+  that are needed from whichever reached them).
+
+The parts follow ``buckets.bucket`` exactly, at one instant ``now`` in the site's zone:
+- overdue: open and due date passed (A); open, ``late`` and due later (L1) or undated (L0);
+- late, today, upcoming: open, not ``late``, start before / on / after today, and due later
+  (N1) or undated (N0): never overdue;
+- finished today: finished, starting today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .client import FrappeClient
+from .client.parse import day_start
+from .client.resource import Filter
+from .models import Task
+from .query import ROW_FIELDS
+
+SLOTS = ("overdue", "late", "today", "today_finished", "upcoming")
+STANDARD_PRIORITIES = ["High", "Medium", "Low"]
+_LATE = "late"
+RunAll = Callable[[list[Callable[[], object]]], list[object]]
+
+
+@dataclass(frozen=True)
+class Part:
+    filters: tuple[tuple, ...]
+    dated: bool  # every task of the part has a due date (sorted by it); else none has one
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def slot_parts(
+    client: FrappeClient, *, now: datetime, finished: Sequence[str], assigned_to: str = ""
+) -> dict[str, list[Part]]:
+    """Each bucket slot as disjoint parts, for this site's zone and statuses."""
+    local = now.astimezone(client.zone)
+    today = local.date()
+    start_today, start_tomorrow = day_start(today), day_start(today + timedelta(days=1))
+    mine: list[Filter] = [["_assign", "like", f'%"{assigned_to}"%']] if assigned_to else []
+    open_ = [["status", "not in", list(finished)], *mine]
+    due_later = [["due_date", ">=", _stamp(local)]]
+    undated = [["due_date", "is", "not set"]]
+
+    def part(filters: list[Filter], dated: bool) -> Part:
+        return Part(filters=tuple(tuple(f) for f in filters), dated=dated)
+
+    overdue = [part([*open_, ["due_date", "is", "set"], ["due_date", "<", _stamp(local)]], True)]
+    if client.flavour in (None, "deployed"):  # only these sites mark tasks ``late``
+        late_status = [*open_, ["status", "=", _LATE]]
+        overdue += [part([*late_status, *due_later], True), part([*late_status, *undated], False)]
+    not_late = [*open_, ["status", "!=", _LATE]]
+
+    def not_overdue(starts: list[Filter]) -> list[Part]:
+        return [
+            part([*not_late, *starts, *due_later], True),
+            part([*not_late, *starts, *undated], False),
+        ]
+
+    return {
+        "overdue": overdue,
+        # ``is set`` first: the site compares an undated start as 0001-01-01 [201].
+        "late": not_overdue([["start_date", "is", "set"], ["start_date", "<", start_today]]),
+        "today": not_overdue(
+            [["start_date", ">=", start_today], ["start_date", "<", start_tomorrow]]
+        ),
+        "today_finished": [
+            part(
+                [
+                    ["status", "in", list(finished)],
+                    ["start_date", ">=", start_today],
+                    ["start_date", "<", start_tomorrow],
+                    *mine,
+                ],
+                False,
+            )
+        ],
+        "upcoming": not_overdue([["start_date", ">=", start_tomorrow]]),
+    }
+
+
+def part_counts(client: FrappeClient, parts: list[Part], *, run_all: RunAll) -> list[int]:
+    calls = [lambda p=p: client.count(filters=[list(f) for f in p.filters]) for p in parts]
+    return [int(n) for n in run_all(calls)]
+
+
+def part_rows(
+    client: FrappeClient, parts: list[Part], counts: list[int], *, k: int, run_all: RunAll
+) -> list[Task]:
+    """At least the first ``k`` tasks of the union of ``parts`` in the portal's order (more may
+    come back: the caller sorts and cuts)."""
+    calls: list[Callable[[], object]] = []
+    for part, count in zip(parts, counts, strict=True):
+        if count == 0:
+            continue
+        filters = [list(f) for f in part.filters]
+        then = (
+            "due_date asc, start_date asc, name asc" if part.dated else "start_date asc, name asc"
+        )
+        if count <= k:
+            calls.append(lambda f=filters, o=then: _read(client, f, o, k))
+            continue
+        standard = [*filters, ["priority", "in", STANDARD_PRIORITIES]]
+        others = [*filters, ["priority", "not in", STANDARD_PRIORITIES]]
+        calls += [
+            lambda f=standard, o=then: _read(client, f, f"priority asc, {o}", k),
+            lambda f=standard, o=then: _read(client, f, f"priority desc, {o}", k),
+            lambda f=others, o=then: _read(client, f, o, k),
+        ]
+    found: dict[int, Task] = {}
+    for rows in run_all(calls):
+        for task in rows:  # type: ignore[attr-defined]
+            found.setdefault(task.id, task)
+    return list(found.values())
+
+
+def _read(client: FrappeClient, filters: list[Filter], order: str, k: int) -> list[Task]:
+    return client.list_tasks(filters=filters, fields=ROW_FIELDS, order_by=order, page_length=k)
