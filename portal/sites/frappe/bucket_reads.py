@@ -132,5 +132,56 @@ def part_rows(
     return list(found.values())
 
 
+MAX_PAGE = 1000  # the client's largest page
+
+
 def _read(client: FrappeClient, filters: list[Filter], order: str, k: int) -> list[Task]:
-    return client.list_tasks(filters=filters, fields=ROW_FIELDS, order_by=order, page_length=k)
+    """The first ``k`` in this order, a page of up to 1,000 at a time (deep pages only)."""
+    rows: list[Task] = []
+    while len(rows) < k:
+        size = min(MAX_PAGE, k - len(rows))
+        page = client.list_tasks(
+            filters=filters, fields=ROW_FIELDS, order_by=order, start=len(rows), page_length=size
+        )
+        rows += page
+        if len(page) < size:
+            break
+    return rows
+
+
+AGE_LIMITS = {"1-3": (0, 3), "4-7": (3, 7), "8+": (7, None)}  # whole days overdue, (after, up to]
+
+
+def aged_parts(parts: list[Part], *, age: str, now: datetime, zone) -> list[Part]:
+    """The overdue parts narrowed to an age band (``buckets.overdue_days``: days since the due
+    date, at least one; a task marked late without one is aged from its start)."""
+    after, up_to = AGE_LIMITS[age]
+    local = now.astimezone(zone)
+    out = []
+    for part in parts:
+        statuses = {f[2] for f in part.filters if f[0] == "status" and f[1] == "="}
+        later = any(f[0] == "due_date" and f[1] == ">=" for f in part.filters)
+        if later:  # marked late, due later: one day overdue
+            if after == 0:
+                out.append(part)
+            continue
+        column = "due_date" if part.dated or not statuses else "start_date"
+        extra: list[tuple] = []
+        if up_to is not None:
+            extra.append((column, ">=", _stamp(local - timedelta(days=up_to))))
+        if after:
+            extra += [(column, "is", "set"), (column, "<", _stamp(local - timedelta(days=after)))]
+        out.append(Part(filters=(*part.filters, *extra), dated=part.dated))
+    return out
+
+
+def matching_parts(filters: list[Filter], *, bucket_parts: list[Part] | None) -> list[Part]:
+    """A search's own filters, within a bucket's parts or split by whether tasks are dated (the
+    order key differs)."""
+    extra = tuple(tuple(f) for f in filters)
+    if bucket_parts is not None:
+        return [Part(filters=(*p.filters, *extra), dated=p.dated) for p in bucket_parts]
+    return [
+        Part(filters=(*extra, ("due_date", "is", "set")), dated=True),
+        Part(filters=(*extra, ("due_date", "is", "not set")), dated=False),
+    ]

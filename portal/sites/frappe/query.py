@@ -76,7 +76,8 @@ class TaskQuery:
             # Wildcards in the text only widen the match; ``matches`` makes it exact.
             out.append(["title", "like", f"%{self.title_contains}%"])
         if self.assigned_to:
-            out.append(["_assign", "like", f"%{self.assigned_to}%"])
+            # ``_assign`` is a JSON list of ids [236]: the quoted id matches that id only.
+            out.append(["_assign", "like", f'%"{self.assigned_to}"%'])
         return out
 
     def matches(self, task: Task) -> bool:

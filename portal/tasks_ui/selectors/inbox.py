@@ -7,7 +7,7 @@ come from the one definition, ``portal.sites.frappe.bucket``, at the portal's cl
 to me" is the same set filtered by the site user id of the person's connection, so both tabs and
 all counts cost one read.
 
-A big site (remembered as such for an hour once its first page came back full) is asked for its
+A big site (``selectors.sizes``: its first page came back full) is asked for its
 counts and for the rows the page shows only (``frappe.bucket_reads``): a fixed number of cheap
 requests whatever its size, still exact. Pages across sites then merge the first ``page × size``
 rows of every site, which holds the page's rows in the one order.
@@ -22,7 +22,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 
 from portal import clock
 from portal.sites.frappe import FrappeClient, NoPermission, Task, bucket, portal_status
@@ -32,6 +31,7 @@ from portal.sites.frappe.query import PAGE_LENGTH, ROW_FIELDS, TaskQuery, query_
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
 from portal.tasks_ui.selectors.rows import Row, for_person, people_of, row_order
+from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
 from portal.tasks_ui.selectors.sources import Source, people_known, read_sites, sources_for_user
 
 BUCKETS = ("overdue", "late", "today", "upcoming")
@@ -105,10 +105,6 @@ class SiteRead:
     finished_rows: tuple[Task, ...] = ()
 
 
-BIG_SITE_SECONDS = 3600
-_BIG = "inbox-big-site:{site_id}"
-
-
 def site_tasks(
     source: Source,
     client: FrappeClient,
@@ -125,7 +121,6 @@ def site_tasks(
     today = client.now().date()
     finished = finished_statuses(client)
     moment = now or clock.now()
-    big_key = _BIG.format(site_id=source.site.pk)
 
     def small() -> SiteRead | None:
         open_query = TaskQuery(not_statuses=finished)
@@ -146,7 +141,7 @@ def site_tasks(
             [open_page, lambda: query_tasks(client, today_query, run_pages=run_concurrently)]
         )
         if not complete:
-            cache.set(big_key, True, BIG_SITE_SECONDS)
+            site_mark_big(source.site.pk)
             return None
         tasks = tuple(t for t in first if open_query.matches(t)) + tuple(done_today)
         if learned is not None:
@@ -181,7 +176,7 @@ def site_tasks(
 
     day = {"day": today.isoformat()}
     cached = partial(site_cached, site_id=source.site.pk, scope=f"inbox:{source.site_user_id}")
-    if not cache.get(big_key):
+    if not site_is_big(source.site.pk):
         # A small site's read serves every bucket and scope (None: it turned out big).
         read = cached(parts=day, produce=small)
         if read is not None:

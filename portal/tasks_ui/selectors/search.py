@@ -1,10 +1,11 @@
 """The filter page: tasks of the chosen sites matching the criteria, merged across sites.
 
-Pagination across sites is only right if every site's matches are known: a site's first page
-says nothing about where its rows fall among another site's. So each site returns all its
-matches (generic list, 1,000 rows a request, later pages concurrently), cached for a short while
-so the next page, the back button and a reload cost no request; the merged list is sorted once
-and sliced.
+Pagination across sites is only right if every site's matches are known up to the page shown: a
+site's first page says nothing about where its rows fall among another site's. So a small site
+returns all its matches (generic list, 1,000 rows a request), cached for a short while so the
+next page, the back button and a reload cost no request; a big one (``selectors.sizes``) its
+count and its first ``page × size`` matches in the one order (``frappe.bucket_reads``), whatever
+its size. The merged list is sorted once and sliced.
 """
 
 from __future__ import annotations
@@ -12,16 +13,26 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from portal import clock
 from portal.sites.frappe import FrappeClient, Task, bucket, site_statuses
+from portal.sites.frappe.bucket_reads import (
+    aged_parts,
+    matching_parts,
+    part_counts,
+    part_rows,
+    slot_parts,
+)
 from portal.sites.frappe.buckets import age_band, overdue_days
 from portal.sites.frappe.models import PortalStatus
-from portal.sites.frappe.query import TaskQuery, query_tasks
+from portal.sites.frappe.query import PAGE_LENGTH, TaskQuery, query_tasks
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
+from portal.tasks_ui.selectors.inbox import KnownRows, finished_statuses
 from portal.tasks_ui.selectors.rows import Row, people_of, row_order
+from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
 from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
 
 ME = "me"
@@ -67,33 +78,70 @@ class Criteria:
 
 @dataclass
 class SearchResult:
-    rows: list[Row]  # every match, in display order
+    rows: KnownRows  # the matches in display order, known up to the page asked for
     problems: list[SiteOutcome]
     searched: int  # sites that answered
 
 
-def site_matches(criteria: Criteria):
-    def read(source: Source, client: FrappeClient) -> tuple[Task, ...]:
+@dataclass(frozen=True)
+class SiteMatches:
+    tasks: tuple[Task, ...]  # every match (small site) or the first ``k`` (big site)
+    total: int | None = None  # a big site's count; None: ``tasks`` is all, to be filtered here
+
+
+def site_matches(criteria: Criteria, *, k: int, now: datetime):
+    def read(source: Source, client: FrappeClient) -> SiteMatches:
         query = criteria.query_for(source, client)
         if query is None:
-            return ()
-        return site_cached(
+            return SiteMatches(())
+        if site_is_big(source.site.pk):
+            return site_cached(
+                site_id=source.site.pk,
+                scope=f"search-big:{source.site_user_id}",
+                parts={**asdict(query), "bucket": criteria.bucket, "age": criteria.age, "k": k},
+                produce=lambda: _big_matches(client, query, criteria, k=k, now=now),
+            )
+        tasks = site_cached(
             site_id=source.site.pk,
             scope=f"search:{source.site_user_id}",
             parts=asdict(query),
             produce=lambda: tuple(query_tasks(client, query, run_pages=run_concurrently)),
         )
+        if not any(asdict(query).values()) and len(tasks) >= PAGE_LENGTH:
+            site_mark_big(source.site.pk)  # the next unfiltered read asks for counts instead
+        return SiteMatches(tasks)
 
     return read
 
 
-def search_for_user(*, user: User, criteria: Criteria, now: datetime | None = None) -> SearchResult:
+def _big_matches(
+    client: FrappeClient, query: TaskQuery, criteria: Criteria, *, k: int, now: datetime
+) -> SiteMatches:
+    bucket_parts = None
+    if criteria.bucket:
+        slots = slot_parts(client, now=now, finished=finished_statuses(client))
+        bucket_parts = slots[criteria.bucket]
+        if criteria.bucket == "today":  # the filter page shows today's finished ones too
+            bucket_parts = bucket_parts + slots["today_finished"]
+        if criteria.age:
+            bucket_parts = aged_parts(bucket_parts, age=criteria.age, now=now, zone=client.zone)
+    parts = matching_parts(query.filters(), bucket_parts=bucket_parts)
+    counts = part_counts(client, parts, run_all=run_concurrently)
+    rows = part_rows(client, parts, counts, k=k, run_all=run_concurrently)
+    return SiteMatches(tuple(t for t in rows if query.matches(t)), total=sum(counts))
+
+
+def search_for_user(
+    *, user: User, criteria: Criteria, now: datetime | None = None, page: int = 1
+) -> SearchResult:
     now = now or clock.now()
+    k = max(1, page) * settings.INBOX_PAGE_SIZE
     sources, problems = sources_for_user(user=user, site_ids=criteria.site_ids or None)
-    outcomes = read_sites(sources, site_matches(criteria))
+    outcomes = read_sites(sources, site_matches(criteria, k=k, now=now))
     names = names_by_site(source.site.pk for source in sources)
     by_site = {source.site.pk: source for source in sources}
     rows: list[Row] = []
+    total = 0
     answered = 0
     for outcome in outcomes:
         if outcome.problem is not None:
@@ -101,10 +149,13 @@ def search_for_user(*, user: User, criteria: Criteria, now: datetime | None = No
             continue
         answered += 1
         source = by_site[outcome.site.pk]
-        for task in outcome.value or ():
+        found: SiteMatches = outcome.value or SiteMatches(())
+        kept = 0
+        for task in found.tasks:
             task_bucket = bucket(task, now)
-            if not criteria.keeps(task, task_bucket, now):
+            if found.total is None and not criteria.keeps(task, task_bucket, now):
                 continue
+            kept += 1
             rows.append(
                 Row(
                     site_id=source.site.pk,
@@ -116,6 +167,7 @@ def search_for_user(*, user: User, criteria: Criteria, now: datetime | None = No
                     read_only_reason=source.read_only_reason,
                 )
             )
+        total += found.total if found.total is not None else kept
     rows.sort(key=row_order)
     problems.sort(key=lambda o: o.site.name.lower())
-    return SearchResult(rows=rows, problems=problems, searched=answered)
+    return SearchResult(rows=KnownRows(rows[:k], total), problems=problems, searched=answered)

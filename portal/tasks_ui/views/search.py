@@ -46,8 +46,10 @@ def search(request: HttpRequest) -> HttpResponse:
     else:
         criteria = None
     if criteria is not None:
-        result = search_for_user(user=request.user, criteria=criteria)
-        page = Paginator(result.rows, settings.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+        number = request.GET.get("page", "1")
+        wanted = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
+        result = search_for_user(user=request.user, criteria=criteria, page=wanted)
+        page = Paginator(result.rows, settings.INBOX_PAGE_SIZE).get_page(wanted)
     params = request.GET.copy()
     params.pop("page", None)
     people = SiteUser.objects.filter(site__in=sites).order_by("full_name", "user_id")[:500]

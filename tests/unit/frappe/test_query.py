@@ -89,7 +89,7 @@ def test_filters_say_every_condition_in_the_sites_terms():
         ["status", "in", ["Todo", "late"]],
         ["status", "not in", ["Done"]],
         ["title", "like", "%call%"],
-        ["_assign", "like", "%sales1@x%"],
+        ["_assign", "like", '%"sales1@x"%'],
     ]
 
 
