@@ -138,6 +138,10 @@ if env.bool("PORTAL_GREEN_WEB", False):
     # gevent web workers (portal/ops/gunicorn_conf.py): each request is a greenlet of its own,
     # so a kept connection would never be used again; close each at the end of its request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # Wait for SQLite's lock cooperatively (portal/sqlite_green/base.py).
+        DATABASES["default"]["ENGINE"] = "portal.sqlite_green"
+        DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 0.05
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not pytest's in-memory default, so worker processes started by tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-portal.sqlite3")}
