@@ -4,7 +4,7 @@ Headers: ``X-Portal-Timestamp`` (Unix seconds), ``X-Portal-Signature: sha256=<he
 HMAC-SHA256(secret, timestamp + "." + raw body), and ``Idempotency-Key`` (the delivery's ledger
 key, the same on every retry and replay). A receiver recomputes the HMAC over the exact bytes it
 got, compares in constant time, refuses old timestamps, and drops a key it has seen
-(NOTES_FOR_LEAD.md shows the receiver's code).
+(the README's "Signed webhooks from the portal" shows the receiver's code).
 """
 
 from __future__ import annotations

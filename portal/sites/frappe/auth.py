@@ -8,8 +8,7 @@ the new set and then revokes the previous refresh token (every refresh issues a 
 old one keeps working [134-136, 139]; revoking needs ``client_id`` [156, 166]).
 
 The grants themselves are in ``oauth.py``. Tokens are never logged here; oauthlib and
-requests-oauthlib log them at DEBUG, which the portal's LOGGING must silence (see
-NOTES_FOR_LEAD.md).
+requests-oauthlib log them at DEBUG, which the portal's LOGGING silences (portal/settings.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The generic webhook's signature, as a receiver checks it (the code NOTES_FOR_LEAD.md shows)."""
+"""The generic webhook's signature, as a receiver checks it (the code the README shows)."""
 
 import hashlib
 import hmac
