@@ -42,6 +42,7 @@ from portal.sites.frappe import (
     NoPermission,
     NotFound,
     ReconnectNeeded,
+    TimedOut,
     Transient,
 )
 from portal.sites.models import Site
@@ -50,6 +51,7 @@ from portal.sites.services.circuit import (
     circuit_check,
     circuit_failure,
     circuit_gate,
+    circuit_probe_now,
     circuit_success,
 )
 from portal.sites.services.clients import NotConnected
@@ -131,13 +133,11 @@ def site_slot(site_id: int, *, wait_seconds: float | None = None) -> Iterator[No
         slot.release()
 
 
-# Answers that mean the site itself is out of reach (its proxy says so), not a refusal.
-_UNREACHABLE_STATUSES = {502, 503, 504}
-
-
 class _SlotHttp:
     """The client's HTTP seam, holding one of the site's slots for each request, through the
-    site's circuit breaker."""
+    site's circuit breaker. Only silence counts against a site (a timeout): a refused connection
+    or a proxy's 502 comes back at once, so asking again costs nothing and shows a recovery
+    the moment it happens."""
 
     def __init__(self, http, site: Site) -> None:
         self._http = http
@@ -148,15 +148,10 @@ class _SlotHttp:
         try:
             with site_slot(self._site.pk):
                 response = self._http.request(*args, **kwargs)
-        except SiteBusy:
-            raise  # the portal's own queue, not the site's fault
-        except Transient as error:
+        except TimedOut as error:
             circuit_failure(self._site.pk, reason=error.message)
             raise
-        if response.status in _UNREACHABLE_STATUSES:
-            circuit_failure(self._site.pk, reason=f"HTTP {response.status}")
-        else:
-            circuit_success(self._site.pk)
+        circuit_success(self._site.pk)
         return response
 
     def __getattr__(self, name: str):
@@ -242,6 +237,7 @@ def fan_out(
     *,
     site_timeout: float | None = None,
     budget: float | None = None,
+    probe: frozenset[int] = frozenset(),
 ) -> list[SiteOutcome[T]]:
     """``work(site)`` for every site at once; outcomes in the order of ``sites``. Failures become
     problems (see ``problem_for``); nothing a site does can fail the whole page."""
@@ -265,6 +261,8 @@ def fan_out(
     outcomes_now: dict[int, SiteOutcome[T]] = {}
     asked = []
     for site in sites:
+        if site.pk in probe:
+            circuit_probe_now(site.pk)
         try:
             circuit_gate(site.pk, site_name=site.name)
         except SiteUnavailable as down:

@@ -18,6 +18,7 @@ from .errors import (
     NotFound,
     ReconnectNeeded,
     ServerError,
+    TimedOut,
     Transient,
     UnexpectedAnswer,
     ValidationFailed,
@@ -31,7 +32,8 @@ __all__ = [
     "EditConflict",
     "FrappeClient", "FrappeError", "Http", "InputRefused", "MemoryTokenStore", "MethodMissing",
     "NoPermission", "NotFound", "OAuthBearer", "Page", "ReconnectNeeded", "ServerError",
-    "SiteBuckets", "Task", "TokenStore", "Transient", "UnexpectedAnswer", "ValidationFailed",
+    "SiteBuckets", "Task", "TimedOut", "TokenStore", "Transient", "UnexpectedAnswer",
+    "ValidationFailed",
     "Vocabulary", "authorization_url", "bucket", "exchange_code", "portal_status",
     "password_grant", "refresh_grant", "revoke", "site_status", "site_statuses",
 ]  # fmt: skip

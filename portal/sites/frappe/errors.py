@@ -73,6 +73,10 @@ class Transient(FrappeError):
         self.retry_after = retry_after
 
 
+class TimedOut(Transient):
+    """No answer within the read or connect timeout: the site may be hanging."""
+
+
 class UnexpectedAnswer(Transient):
     """The site answered 2xx but not in any shape we know (a proxy page, a truncated body)."""
 

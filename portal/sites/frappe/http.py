@@ -24,7 +24,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .errors import AddressRefused, FrappeError, Transient
+from .errors import AddressRefused, FrappeError, TimedOut, Transient
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
 DEFAULT_USER_AGENT = "crm-portal/1 (+frappe client)"
@@ -203,7 +203,7 @@ class Http:
                 site=site,
             ) from None
         except requests.exceptions.Timeout:
-            raise Transient("The site did not answer in time.", site=site) from None
+            raise TimedOut("The site did not answer in time.", site=site) from None
         except (requests.exceptions.ConnectionError, OSError):
             raise Transient("Could not connect to the site.", site=site) from None
         except requests.exceptions.RequestException as exc:

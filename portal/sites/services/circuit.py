@@ -1,7 +1,9 @@
 """A circuit breaker per site, shared by every process through the cache.
 
-A site that keeps failing to answer (timeouts, refused connections, 502-504 from its proxy) is
-answered from its known error state for a while instead of tying up a request per page load:
+A site that keeps not answering (timeouts: the client's, or a page's budget running out while it
+was asked) is answered from its known error state for a while instead of tying up a request per
+page load. A failure that comes back at once (a refused connection, a proxy's 502) ties nothing
+up and is not counted: asking again costs nothing and shows a recovery at once.
 
 - closed: calls go through; ``CIRCUIT_FAILURES`` failures in a row open it;
 - open: calls fail at once with ``SiteUnavailable`` for ``CIRCUIT_OPEN_SECONDS``;
@@ -12,7 +14,7 @@ answered from its known error state for a while instead of tying up a request pe
   several requests, all of which the probe must be allowed.
 
 Any answer from the site, even a refusal (401, 403, 417, a 500 from its code), shows it is alive
-and closes the circuit: only the site being out of reach counts against it.
+and closes the circuit.
 """
 
 from __future__ import annotations
@@ -117,3 +119,13 @@ def circuit_failure(site_id: int, *, reason: str) -> None:
         opened_at = time.time()  # a failed probe starts a new open period
         cache.delete(_PROBE.format(site_id=site_id))
     _store(site_id, Circuit(failures=failures, opened_at=opened_at, reason=reason[:200]))
+
+
+def circuit_probe_now(site_id: int) -> None:
+    """A person asked to try the site again: an open circuit goes half-open at once, so this
+    page's work is the probe (a recovery shows without waiting out the open period)."""
+    circuit = circuit_of(site_id)
+    if circuit.is_open():
+        half_open = time.time() - settings.CIRCUIT_OPEN_SECONDS - 1
+        _store(site_id, Circuit(circuit.failures, half_open, circuit.reason))
+        cache.delete(_PROBE.format(site_id=site_id))

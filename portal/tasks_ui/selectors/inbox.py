@@ -206,6 +206,7 @@ def inbox_for_user(
     bucket_name: str,
     now: datetime | None = None,
     page: int = 1,
+    probe: frozenset[int] = frozenset(),
 ) -> Inbox:
     scope = scope if scope in SCOPES else "mine"
     bucket_name = bucket_name if bucket_name in BUCKETS else "overdue"
@@ -214,7 +215,7 @@ def inbox_for_user(
     sources, problems = sources_for_user(user=user)
     learned: list = []
     read = partial(site_tasks, bucket_name=bucket_name, scope=scope, k=k, now=now, learned=learned)
-    outcomes = read_sites(sources, read)
+    outcomes = read_sites(sources, read, probe=probe)
     # The assignment picker learns the people these tasks are assigned to.
     names, _new = people_known((source.site.pk for source in sources), learn=list(learned))
     by_site = {source.site.pk: source for source in sources}

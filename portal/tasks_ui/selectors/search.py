@@ -132,12 +132,17 @@ def _big_matches(
 
 
 def search_for_user(
-    *, user: User, criteria: Criteria, now: datetime | None = None, page: int = 1
+    *,
+    user: User,
+    criteria: Criteria,
+    now: datetime | None = None,
+    page: int = 1,
+    probe: frozenset[int] = frozenset(),
 ) -> SearchResult:
     now = now or clock.now()
     k = max(1, page) * settings.INBOX_PAGE_SIZE
     sources, problems = sources_for_user(user=user, site_ids=criteria.site_ids or None)
-    outcomes = read_sites(sources, site_matches(criteria, k=k, now=now))
+    outcomes = read_sites(sources, site_matches(criteria, k=k, now=now), probe=probe)
     names = names_by_site(source.site.pk for source in sources)
     by_site = {source.site.pk: source for source in sources}
     rows: list[Row] = []

@@ -154,16 +154,20 @@ def _book_success(source: Source) -> None:
 
 
 def read_sites(
-    sources: list[Source], read: Callable[[Source, FrappeClient], T]
+    sources: list[Source],
+    read: Callable[[Source, FrappeClient], T],
+    *,
+    probe: frozenset[int] = frozenset(),
 ) -> list[SiteOutcome[T]]:
-    """``read(source, client)`` for every source at once (see ``fanout.fan_out``)."""
+    """``read(source, client)`` for every source at once (see ``fanout.fan_out``); sites in
+    ``probe`` are asked even if their circuit is open (a person pressed "try again")."""
     by_site = {source.site.pk: source for source in sources}
 
     def work(site: Site) -> T:
         source = by_site[site.pk]
         return site_call(source, lambda client: read(source, client))
 
-    return fan_out([source.site for source in sources], work)
+    return fan_out([source.site for source in sources], work, probe=probe)
 
 
 def names_by_site(site_ids: Iterable[int]) -> dict[int, dict[str, str]]:

@@ -29,6 +29,18 @@ def wants_partial(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+def probed_sites(request: HttpRequest) -> frozenset[int]:
+    """Sites a person asked to try again (``?probe=<site id>``, the error card's link)."""
+    return frozenset(int(v) for v in request.GET.getlist("probe")[:20] if v.isdigit())
+
+
+def path_without_probe(request: HttpRequest) -> str:
+    """This page's address, without a one-off ``probe`` (so a reload does not probe again)."""
+    params = request.GET.copy()
+    params.pop("probe", None)
+    return request.path + (f"?{params.urlencode()}" if params else "")
+
+
 def next_url(request: HttpRequest, default: str | None = None) -> str:
     """Where to go back to after a form post: the page it came from, if it is ours."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""

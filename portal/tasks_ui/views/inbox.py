@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from portal.tasks_ui.selectors.inbox import BUCKETS, SCOPES, inbox_for_user
-from portal.tasks_ui.views.common import wants_partial
+from portal.tasks_ui.views.common import path_without_probe, probed_sites, wants_partial
 
 
 @login_required
@@ -23,7 +23,13 @@ def home(request: HttpRequest) -> HttpResponse:
     bucket_name = request.GET.get("bucket", "overdue")
     number = request.GET.get("page", "1")
     wanted = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
-    inbox = inbox_for_user(user=request.user, scope=scope, bucket_name=bucket_name, page=wanted)
+    inbox = inbox_for_user(
+        user=request.user,
+        scope=scope,
+        bucket_name=bucket_name,
+        page=wanted,
+        probe=probed_sites(request),
+    )
     page = Paginator(inbox.rows, settings.INBOX_PAGE_SIZE).get_page(wanted)
     state = {"scope": inbox.scope, "bucket": inbox.bucket}
     context = {
@@ -33,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "state": state,
         "scopes": SCOPES,
         "buckets": BUCKETS,
-        "here": request.get_full_path(),
+        "here": path_without_probe(request),
         "query": urlencode(state),
         "page_query": urlencode(state) + "&",
     }

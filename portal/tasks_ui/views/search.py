@@ -14,7 +14,7 @@ from portal.sites.access import site_list_for_user
 from portal.sites.models import SiteUser
 from portal.tasks_ui.forms import FilterForm, priorities_of
 from portal.tasks_ui.selectors.search import ME, Criteria, search_for_user
-from portal.tasks_ui.views.common import wants_partial
+from portal.tasks_ui.views.common import path_without_probe, probed_sites, wants_partial
 
 
 @login_required
@@ -48,17 +48,20 @@ def search(request: HttpRequest) -> HttpResponse:
     if criteria is not None:
         number = request.GET.get("page", "1")
         wanted = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
-        result = search_for_user(user=request.user, criteria=criteria, page=wanted)
+        result = search_for_user(
+            user=request.user, criteria=criteria, page=wanted, probe=probed_sites(request)
+        )
         page = Paginator(result.rows, settings.INBOX_PAGE_SIZE).get_page(wanted)
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("probe", None)
     people = SiteUser.objects.filter(site__in=sites).order_by("full_name", "user_id")[:500]
     context = {
         "form": form,
         "result": result,
         "page": page,
         "rows": page.object_list if page else [],
-        "here": request.get_full_path(),
+        "here": path_without_probe(request),
         "page_query": (params.urlencode() + "&") if params else "",
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "people": people,

@@ -1,6 +1,8 @@
 """Stand-in faults: each broken site becomes a card naming it while the other sites render;
 a write the site refuses or never answers keeps the person's input and says what happened."""
 
+import re
+
 import pytest
 
 from .helpers import form_data, row_keys, single
@@ -146,3 +148,22 @@ def test_the_task_page_of_a_silent_site_answers_within_the_page_budget(
     client.force_login(member)
     html = client.get(f"/tasks/{site.pk}/1005/").content.decode()
     assert "Riyadh did not answer within 4 seconds." in html  # the budget's words, not the read's
+
+
+def test_try_again_asks_a_site_whose_circuit_is_open_at_once(
+    client, member, three_sites, standin, settings
+):
+    settings.INBOX_SITE_TIMEOUT = TIMEOUT
+    settings.CIRCUIT_FAILURES = 1
+    settings.CIRCUIT_OPEN_SECONDS = 600
+    standin.sites["cairo"].control.set_faults([{"kind": "timeout", "seconds": 20}])
+    client.force_login(member)
+    html = client.get("/?scope=all&bucket=upcoming").content.decode()
+    cairo = three_sites["cairo"].pk
+    assert f"probe={cairo}" in html  # the card's "Try Cairo again"
+    standin.sites["cairo"].control.clear_faults()
+
+    again = client.get(f"/?scope=all&bucket=upcoming&probe={cairo}").content.decode()
+
+    assert cairo in {s for s, _ in row_keys(again)}
+    assert not re.search(r'hx-get="[^"]*probe=', again)  # its tabs do not probe again
