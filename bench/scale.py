@@ -51,6 +51,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,7 +89,7 @@ class Mode:
 
 
 PARTS = ("fanout", "users", "sizes", "hanging", "scan")
-QUICK = Mode(runs=3, big_runs=2, user_rounds=2, healthz_samples=30, hang_seconds=20)
+QUICK = Mode(runs=3, big_runs=2, user_rounds=2, healthz_samples=30, hang_seconds=10)
 FULL = Mode(runs=7, big_runs=4, user_rounds=5, healthz_samples=100, hang_seconds=60)
 
 broken: list[str] = []
@@ -162,13 +163,20 @@ class WebServer:
         self.env = {**os.environ, **portal_env(tmp), **env}
         self.log = tmp / f"gunicorn-{name}.log"
         self.process: subprocess.Popen | None = None
-        # SIGINT is gunicorn's quick shutdown: requests still waiting on a site are not awaited.
+        # SIGINT is gunicorn's quick shutdown, but a worker still waits for its threads: requests
+        # held by a hanging site are not awaited, the server's process group is killed instead.
         self.stop_signal = signal.SIGINT if quick_stop else signal.SIGTERM
+        self.stop_seconds = 3 if quick_stop else 30
 
     def __enter__(self) -> WebServer:
         out = self.log.open("wb")
         self.process = subprocess.Popen(
-            self.argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the workers are stopped with it
         )
         out.close()
         deadline = time.monotonic() + 90
@@ -187,9 +195,9 @@ class WebServer:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(self.stop_signal)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=self.stop_seconds)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)  # the group this server started
                 self.process.wait()
 
 
@@ -234,16 +242,23 @@ def cookie_for(user) -> dict[str, str]:
 
 
 class Browser:
-    """One person's HTTP session against the web server (one per thread)."""
+    """One person's HTTP session against the web server (one per thread). With `fresh`, every
+    request comes on a new connection: a kept-alive one stays with the gunicorn worker that
+    accepted it, and would measure that worker only."""
 
-    def __init__(self, base: str, cookies: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, base: str, cookies: dict[str, str] | None = None, *, fresh: bool = False
+    ) -> None:
         self.base = base
         self.http = requests.Session()
         self.http.cookies.update(cookies or {})
+        self.headers = {"Connection": "close"} if fresh else {}
 
     def get(self, path: str, timeout: float = 120) -> tuple[float, requests.Response]:
         started = time.perf_counter()
-        resp = self.http.get(self.base + path, timeout=timeout, allow_redirects=False)
+        resp = self.http.get(
+            self.base + path, timeout=timeout, allow_redirects=False, headers=self.headers
+        )
         return time.perf_counter() - started, resp
 
 
@@ -442,7 +457,7 @@ def bench_sizes(web: WebServer, mode: Mode, world: dict) -> None:
 def bench_hanging(web: WebServer, mode: Mode, world: dict, hang_handle) -> None:
     other, expected = world["other"]
     hanger_cookies, task_path = world["hanger"]
-    anonymous = Browser(web.url)
+    anonymous = Browser(web.url, fresh=True)
 
     def healthz() -> float:
         try:
@@ -454,6 +469,8 @@ def bench_hanging(web: WebServer, mode: Mode, world: dict, hang_handle) -> None:
             broke(f"/healthz: status {resp.status_code}")
         return seconds
 
+    for _ in range(4):  # each worker's first requests load what a process loads once
+        healthz()
     calm_healthz = [healthz() for _ in range(mode.healthz_samples)]
     calm_inbox = [
         inbox_load(other, "other member's inbox", expected) for _ in range(1 + 2 * mode.runs)
@@ -465,7 +482,7 @@ def bench_hanging(web: WebServer, mode: Mode, world: dict, hang_handle) -> None:
     opens: list[str] = []
 
     def open_hanging_task() -> None:
-        browser = Browser(web.url, hanger_cookies)
+        browser = Browser(web.url, hanger_cookies, fresh=True)
         while not stop.is_set():
             try:
                 seconds, resp = browser.get(task_path, timeout=180)
@@ -509,11 +526,14 @@ def bench_hanging(web: WebServer, mode: Mode, world: dict, hang_handle) -> None:
     ratio = quantile(hung_inbox, 0.95) / quantile(calm_inbox, 0.95)
     print(f"hanging site: healthz p99 {p99:.0f} ms, other member's inbox p95 ratio {ratio:.2f}")
     calm_p99 = quantile(calm_healthz, 0.99) * 1000
+    calm_median = statistics.median(calm_healthz) * 1000
+    hung_p95 = quantile(hung_inbox, 0.95) * 1000
+    calm_p95 = quantile(calm_inbox, 0.95) * 1000
     detail(
-        f"healthz p99 {p99:.0f} ms over {len(hung_healthz)} loads ({calm_p99:.0f} ms without the "
-        f"hanging site); inbox p95 {quantile(hung_inbox, 0.95) * 1000:.0f} ms over "
-        f"{len(hung_inbox)} loads ({quantile(calm_inbox, 0.95) * 1000:.0f} ms without)"
+        f"healthz p99 {p99:.0f} ms over {len(hung_healthz)} loads (without the hanging site: "
+        f"p99 {calm_p99:.0f} ms, median {calm_median:.0f} ms)"
     )
+    detail(f"inbox p95 {hung_p95:.0f} ms over {len(hung_inbox)} loads ({calm_p95:.0f} ms without)")
     detail(f"task page opens of the hanging site that ended: {len(opens)} {sorted(set(opens))[:6]}")
 
 
@@ -609,6 +629,7 @@ def prepare(fanout, others) -> dict:
             "other": expected([f"calm{i}" for i in range(1, CALM_SITES + 1)]),
         },
         "hang_task": others.sites["hang"].control.tasks(limit=1)[0]["name"],
+        "grants": dict(jobs),
     }
 
 
@@ -632,17 +653,26 @@ def main() -> int:
 
     began = time.monotonic()
     print(f"bench/scale.py{' --quick' if args.quick else ''}: data in {tmp}", flush=True)
-    with (
-        StandinProcess(fanout_sites(), startup_timeout=180) as fanout,
-        StandinProcess(other_sites(), startup_timeout=180) as others,
-    ):
+    fanout = StandinProcess(fanout_sites(), startup_timeout=180)
+    others = StandinProcess(other_sites(), startup_timeout=180)
+    with ExitStack() as stack:
+        for process in (fanout, others):
+            stack.callback(process.cleanup)
+            stack.callback(process.stop)
+        with ThreadPoolExecutor(2) as pool:  # the 100,000-task seed and 200 sites at once
+            list(pool.map(lambda process: process.start(), (fanout, others)))
+        standins_ready = time.monotonic()
         prep = prepare(fanout, others)
         users, expected = prep["users"], prep["expected"]
         for handle in fanout.sites.values():
             handle.control.set_faults([{"kind": "latency", "ms": LATENCY_MS}])
         cost_model_on([*fanout.sites.values(), *others.sites.values()])
         cookies = {name: cookie_for(user) for name, user in users.items()}
-        detail(f"setup {time.monotonic() - began:.0f} s")
+        connections = sum(len(granted) for granted in prep["grants"].values())
+        detail(
+            f"setup {time.monotonic() - began:.0f} s (stand-ins {standins_ready - began:.0f} s; "
+            f"{len(users)} people, {connections} OAuth connections)"
+        )
 
         with WebServer(tmp, "generous", GENEROUS) as web:
             world = {
@@ -666,7 +696,7 @@ def main() -> int:
         with WebServer(tmp, "defaults", {}, quick_stop=True) as web:
             hang_site = prep["sites"]["hang"]
             world = {
-                "other": (Browser(web.url, cookies["other"]), expected["other"]),
+                "other": (Browser(web.url, cookies["other"], fresh=True), expected["other"]),
                 "hanger": (cookies["hanger"], f"/tasks/{hang_site.pk}/{prep['hang_task']}/"),
             }
             if "hanging" in only:
