@@ -54,6 +54,7 @@ BENCH_ARGS ?= --quick
 bench: setup
 	$(PY) bench/inbox.py $(BENCH_ARGS)
 	$(PY) bench/reminders.py $(BENCH_ARGS)
+	$(PY) bench/scale.py $(BENCH_ARGS)
 
 # What CI runs after the suite: the run command's stack on SQLite and the embedded broker.
 smoke: setup

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from standin import cost
 from standin.flavours import DEPLOYED_TASK_TYPES, FLAVOURS
 
 
@@ -43,6 +44,7 @@ SITE_KEYS = {
     "log_limit",
     "access_token_ttl",
     "auth_code_ttl",
+    "cost_model",
 }
 USER_KEYS = {
     "name",
@@ -115,6 +117,8 @@ class SiteConfig:
     log_limit: int = 10_000
     access_token_ttl: int = 3600
     auth_code_ttl: int = 600
+    # What a real site's answers cost (standin/cost.py): off unless a benchmark asks.
+    cost_model: bool | dict = False
 
 
 def parse_site(data: dict) -> SiteConfig:
@@ -139,6 +143,10 @@ def parse_site(data: dict) -> SiteConfig:
         raise ConfigError(f"{where}: first_task_id must be at least 1")
     _check_keys(f"{where} clock", cfg.clock, {"mode", "now", "offset_seconds"})
     _check_keys(f"{where} late_switch", cfg.late_switch, {"enabled", "interval_seconds"})
+    try:
+        cfg.cost_model = cost.check(cfg.cost_model)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     for user in cfg.users:
         _check_keys(f"{where} user", user, USER_KEYS)
         if not user.get("name"):

@@ -42,6 +42,7 @@ def info(site, req, body):
         "tasks": site.store.count(),
         "next_task_id": site.peek_next_id(),
         "listening": getattr(getattr(site, "listener", None), "listening", True),
+        "cost_model": site.cost.state(),
     }
 
 
@@ -185,6 +186,16 @@ def late_switch(site, req, body):
     return site.late_switch.state()
 
 
+def cost_model(site, req, body):
+    """`{"enabled": bool, "scale": N}`: what a real site's answers cost (standin/cost.py)."""
+    if req.method == "POST":
+        try:
+            site.cost.configure(body.get("enabled"), body.get("scale"))
+        except (TypeError, ValueError) as exc:
+            raise ControlError(str(exc)) from None
+    return site.cost.state()
+
+
 def late_switch_run(site, req, body):
     return {"switched": site.late_switch.run()}
 
@@ -292,6 +303,7 @@ ROUTES = {
     "/tasks": tasks,
     "/late-switch": late_switch,
     "/late-switch/run": late_switch_run,
+    "/cost-model": cost_model,
     "/users": users,
     "/oauth-clients": oauth_clients,
     "/webhooks": webhooks,

@@ -25,6 +25,8 @@ class Request:
     user: object = None  # set by authentication
     auth_kind: str = "guest"  # guest | session | token | basic | bearer
     sid: str | None = None
+    # Rows a list answer returned (main_page_buckets: loaded): what the cost model charges.
+    rows: int | None = None
 
     @property
     def path(self) -> str:

@@ -24,6 +24,7 @@ class RequestLog:
         user: str | None,
         auth: str,
         fault: str | None = None,
+        cost_ms: float = 0.0,
     ) -> None:
         with self._lock:
             self._seq += 1
@@ -39,6 +40,7 @@ class RequestLog:
                     "user": user,
                     "auth": auth,
                     "fault": fault,
+                    "cost_ms": round(cost_ms, 3),
                 }
             )
 

@@ -110,8 +110,12 @@ class SiteHandler(_Handler):
                 return
             if fault.replaces:
                 resp = fault.response(req)
+        cost = 0.0
         if resp is None:
             resp = _safe_dispatch(site, req)
+            # What a real site would have spent on this answer (off unless switched on); a
+            # sleep in this request's thread, on top of any latency fault.
+            cost = site.cost.apply(req, resp)
             if fault is not None and fault.kind == "invalid_json":
                 resp = fault.corrupt(resp)
         # Logged before the answer leaves: a test that reads the log right after its
@@ -125,6 +129,7 @@ class SiteHandler(_Handler):
             user=getattr(req.user, "name", None),
             auth=req.auth_kind,
             fault=fault.label if fault is not None else None,
+            cost_ms=cost * 1000,
         )
         self.send(resp)
 

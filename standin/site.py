@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from standin import seed
 from standin.clock import SiteClock
 from standin.config import SiteConfig
+from standin.cost import CostModel, check
 from standin.flavours import FLAVOURS
 from standin.latejob import LateSwitch
 from standin.reqlog import RequestLog
@@ -36,6 +37,7 @@ class Site:
         self.oauth = OAuthProvider(self)
         self.webhooks = WebhookDispatcher(self)
         self.faults = Faults(self)
+        self.cost = CostModel(self)
         self.late_switch = LateSwitch(self)
         self.url: str | None = None
         self._lock = threading.Lock()
@@ -84,6 +86,7 @@ class Site:
         self.oauth.reset(cfg.oauth_clients)
         self.webhooks.reset(cfg.webhooks, cfg.webhook_retry_delays)
         self.faults.set(cfg.faults)
+        self.cost.configure(**check(cfg.cost_model))
         self.late_switch.configure(**cfg.late_switch)
         self.log.clear()
         self.methods = method_table(self)
@@ -167,3 +170,4 @@ class Site:
         self.late_switch.stop()
         self.webhooks.stop()
         self.faults.stopping.set()  # release requests hanging in a `timeout` fault
+        self.cost.stopping.set()  # and answers held back by the cost model

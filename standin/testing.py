@@ -99,6 +99,14 @@ class ControlClient:
     def clear_faults(self) -> dict:
         return self.call("POST", "/faults/clear", {})
 
+    def cost_model(self) -> dict:
+        return self.call("GET", "/cost-model")
+
+    def set_cost_model(self, enabled: bool | None = None, scale: float | None = None) -> dict:
+        """What a real site's answers cost (standin/cost.py): on for benchmarks."""
+        body = {k: v for k, v in {"enabled": enabled, "scale": scale}.items() if v is not None}
+        return self.call("POST", "/cost-model", body)
+
     # tasks
     def task(self, name: int) -> dict | None:
         try:

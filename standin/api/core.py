@@ -81,7 +81,9 @@ def get_list(site, req: Request) -> Response:
     args = req.args
     _doctype(args)
     require_task_read(req.user)
-    return message(list_rows(site, args))
+    rows = list_rows(site, args)
+    req.rows = len(rows)
+    return message(rows)
 
 
 def _doctype(args: dict) -> None:

@@ -157,6 +157,7 @@ def filter_tasks(site, req: Request) -> Response:
     rows = site.store.select(
         where=where.sql, params=where.params, order_by="modified desc", limit=limit, offset=offset
     )
+    req.rows = len(rows)
     return message({"data": [task_view(r, with_description=True) for r in rows]})
 
 
@@ -174,6 +175,7 @@ def home_tasks(site, req: Request) -> Response:
     limit = cint(req.args.get("limit", 5), 5)
     start, end = day_bounds(site)
     today = _sorted_rows(site, "start_date >= ? AND start_date < ?", (start, end), limit)
+    req.rows = len(today)
     return message({"today": today, "limit": limit})
 
 
@@ -187,16 +189,13 @@ def main_page_buckets(site, req: Request) -> Response:
     late_where = (
         f"status NOT IN ({marks}) AND ((due_date IS NOT NULL AND due_date < ?) OR start_date < ?)"
     )
-    return message(
-        {
-            "today": _sorted_rows(
-                site, "start_date >= ? AND start_date < ?", (start, end), min_each
-            ),
-            "late": _sorted_rows(site, late_where, (*done, now, start), min_each),
-            "upcoming": _sorted_rows(site, "start_date >= ?", (end,), min_each),
-            "min_each": min_each,
-        }
-    )
+    buckets = {
+        "today": _sorted_rows(site, "start_date >= ? AND start_date < ?", (start, end), min_each),
+        "late": _sorted_rows(site, late_where, (*done, now, start), min_each),
+        "upcoming": _sorted_rows(site, "start_date >= ?", (end,), min_each),
+    }
+    req.rows = sum(len(rows) for rows in buckets.values())
+    return message({**buckets, "min_each": min_each})
 
 
 _WRITES = (create_task, edit_task, update_status, delete_task)

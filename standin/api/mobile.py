@@ -100,6 +100,7 @@ def filter_tasks(site, req: Request) -> Response:
         where=where.sql, params=where.params, order_by=order, limit=limit, offset=(page - 1) * limit
     )
     data = [compact_task(site, r) for r in rows]
+    req.rows = len(data)
     payload = {
         "data": data,
         "page": page,
@@ -124,7 +125,9 @@ def _today(site, limit: int) -> list[dict]:
 
 def home_tasks(site, req: Request) -> Response:
     limit = cint(req.args.get("limit", 5), 5)
-    return message({"today": _today(site, limit), "limit": limit})
+    today = _today(site, limit)
+    req.rows = len(today)
+    return message({"today": today, "limit": limit})
 
 
 def main_page_buckets(site, req: Request) -> Response:
@@ -142,14 +145,13 @@ def main_page_buckets(site, req: Request) -> Response:
     upcoming = site.store.select(
         where="start_date >= ?", params=(end,), order_by="start_date asc, name asc", limit=limit
     )
-    return message(
-        {
-            "today": _today(site, min_each),
-            "late": [full_task(site, r) for r in late],
-            "upcoming": [full_task(site, r) for r in upcoming],
-            "min_each": min_each,
-        }
-    )
+    buckets = {
+        "today": _today(site, min_each),
+        "late": [full_task(site, r) for r in late],
+        "upcoming": [full_task(site, r) for r in upcoming],
+    }
+    req.rows = sum(len(rows) for rows in buckets.values())  # one document load per row
+    return message({**buckets, "min_each": min_each})
 
 
 def get_current_user_role(site, req: Request) -> Response:

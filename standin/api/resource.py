@@ -56,7 +56,9 @@ def crm_task(site, req: Request, name: str | None) -> Response:
     if req.method == "GET":
         require_task_read(user)
         if name is None:
-            return json_response({"data": list_rows(site, req.query)})
+            rows = list_rows(site, req.query)
+            req.rows = len(rows)
+            return json_response({"data": rows})
         row = site.store.get(cint(name, -1))
         if row is None:
             raise errors.not_found("CRM Task", name)

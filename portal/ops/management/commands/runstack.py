@@ -19,6 +19,17 @@ from portal.ops.stack import Service, Stack, run_until_signal
 
 # Access log on, secrets in URLs redacted (portal/ops/gunicorn_conf.py).
 GUNICORN_CONFIG = "python:portal.ops.gunicorn_conf"
+WEB_WORKERS = 2
+
+
+def gunicorn_argv(
+    *, host: str, port: int, workers: int = WEB_WORKERS, python: str = sys.executable
+) -> list[str]:
+    """The web server's command as the stack runs it; the benchmarks start the very same one,
+    so they measure whatever worker class and pool this says."""
+    return [python, "-m", "gunicorn", "portal.wsgi", "-c", GUNICORN_CONFIG,
+            "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--timeout", "60"]  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -30,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="migrate and load demo data first")
         parser.add_argument("--no-standin", action="store_true", help="no stand-in demo sites")
         parser.add_argument("--standin-port-base", type=int, default=8101)
-        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--web-workers", type=int, default=WEB_WORKERS)
 
     def handle(self, *args, host, port, demo, no_standin, standin_port_base, web_workers, **_):
         if demo:
@@ -42,11 +53,7 @@ class Command(BaseCommand):
         env = {"PORTAL_BASE_URL": public_url}
         services = [
             Service(
-                "web",
-                [python, "-m", "gunicorn", "portal.wsgi", "-c", GUNICORN_CONFIG,
-                 "--bind", f"{host}:{port}", "--workers", str(web_workers),
-                 "--timeout", "60"],
-                env,
+                "web", gunicorn_argv(host=host, port=port, workers=web_workers, python=python), env
             ),
             Service(
                 "worker",
