@@ -86,5 +86,8 @@ def _fresh_cache(_cache_per_worker):
     """Each test starts with an empty Django cache (the file cache outlives test runs)."""
     from django.core.cache import cache
 
+    from portal.sites.services.circuit import circuit_memo_clear
+
     cache.clear()
+    circuit_memo_clear()
     yield

@@ -30,6 +30,10 @@ from portal.sites.frappe import Transient
 
 _STATE = "circuit:{site_id}"
 _PROBE = "circuit-probe:{site_id}"
+# Every request to a site asks its circuit: a second's memory in this process saves a shared
+# cache read per request (another process's verdict is seen a second later at most).
+_MEMO_SECONDS = 1.0
+_memo: dict[int, tuple[float, Circuit]] = {}
 
 
 class SiteUnavailable(Transient):
@@ -47,11 +51,17 @@ class Circuit:
 
 
 def circuit_of(site_id: int) -> Circuit:
+    remembered = _memo.get(site_id)
+    if remembered is not None and remembered[0] > time.monotonic():
+        return remembered[1]
     found = cache.get(_STATE.format(site_id=site_id))
-    return Circuit(**found) if isinstance(found, dict) else Circuit()
+    circuit = Circuit(**found) if isinstance(found, dict) else Circuit()
+    _memo[site_id] = (time.monotonic() + _MEMO_SECONDS, circuit)
+    return circuit
 
 
 def _store(site_id: int, circuit: Circuit) -> None:
+    _memo[site_id] = (time.monotonic() + _MEMO_SECONDS, circuit)
     # Kept well past the open period; a closed circuit with no failures needs no entry at all.
     cache.set(
         _STATE.format(site_id=site_id),
@@ -104,10 +114,11 @@ def circuit_gate(site_id: int, *, site_name: str) -> None:
 
 
 def circuit_success(site_id: int) -> None:
-    key = _STATE.format(site_id=site_id)
-    if cache.get(key) is not None:
-        cache.delete(key)
-        cache.delete(_PROBE.format(site_id=site_id))
+    if circuit_of(site_id) == Circuit():
+        return  # closed and clean: nothing to record
+    cache.delete(_STATE.format(site_id=site_id))
+    cache.delete(_PROBE.format(site_id=site_id))
+    _memo[site_id] = (time.monotonic() + _MEMO_SECONDS, Circuit())
 
 
 def circuit_failure(site_id: int, *, reason: str) -> None:
@@ -129,3 +140,8 @@ def circuit_probe_now(site_id: int) -> None:
         half_open = time.time() - settings.CIRCUIT_OPEN_SECONDS - 1
         _store(site_id, Circuit(circuit.failures, half_open, circuit.reason))
         cache.delete(_PROBE.format(site_id=site_id))
+
+
+def circuit_memo_clear() -> None:
+    """Forget this process's memory of circuits (tests, after clearing the shared cache)."""
+    _memo.clear()
