@@ -9,7 +9,8 @@ each answer is held back by what the real site spent on it, from the figures mea
 The delay is `scale * (base + per_row * rows + per_1000_tasks * site_tasks / 1000)`, where
 `rows` is what the answer returned (or, for main_page_buckets, loaded: one document per row) and
 `site_tasks` the site's task count. It is a sleep in the request's own thread (the server is
-threaded), after the answer is made and on top of any latency fault.
+threaded), after the answer is made, for what the model says less what making the answer took
+here (so the stand-in's own work never adds to a real site's cost), on top of any latency fault.
 
 The figures ("1,018" is the README's table "Measured on the same site with 1,018 tasks", "grown"
 its table of the site grown to 1,002 / 10,002 / 30,002 tasks):
@@ -154,9 +155,10 @@ class CostModel:
         site_tasks = self.site.store.count() if cost.per_1000_tasks_s else 0
         return seconds_for(line, rows, site_tasks, self.scale)
 
-    def apply(self, req, resp) -> float:
-        """Sleeps for the answer's cost in this request's thread; returns the seconds."""
+    def apply(self, req, resp, *, spent: float = 0.0) -> float:
+        """Holds the answer back until it has cost what a real site's would (``spent``: what
+        making it took here already), in this request's thread; returns the modelled seconds."""
         delay = self.seconds(req, resp)
-        if delay > 0:
-            self.stopping.wait(delay)
+        if delay > spent:
+            self.stopping.wait(delay - spent)
         return delay

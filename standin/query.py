@@ -122,27 +122,54 @@ class Where:
         return " AND ".join(f"({c})" for c in self.clauses)
 
 
+_COMPARE = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def _guarded(col: str, op: str, value, fallback) -> tuple[str, list]:
+    """``ifnull(col, fallback) op value``, as Frappe writes it, in a form SQLite can answer
+    from an index: the fallback's outcome is known here, so a NULL either matches or not."""
+    try:
+        nulls_match = _COMPARE[op](fallback, value)
+    except TypeError:
+        return f"ifnull({col}, ?) {op} ?", [fallback, value]
+    if nulls_match:
+        return f"({col} {op} ? OR {col} IS NULL)", [value]
+    return f"{col} {op} ?", [value]
+
+
 def _condition(where: Where, col: str, op: str, value) -> None:
     op = op.strip().lower()
     if op not in OPERATORS:
         raise errors.validation_error(
             f"Operator must be one of {', '.join(OPERATORS)}", source=False
         )
-    guarded = f"ifnull({col}, ?)"
     if op == "is":
-        test = "!=" if str(value).lower() == "set" else "="
-        where.add(f"ifnull({col}, '') {test} ''")
+        if str(value).lower() == "set":
+            where.add(f"({col} IS NOT NULL AND {col} != '')")
+        else:
+            where.add(f"({col} IS NULL OR {col} = '')")
     elif op in ("in", "not in"):
         values = [_typed(col, v) for v in _as_list(value)]
         if not values:
             where.add("1 = 0" if op == "in" else "1 = 1")
         elif op == "in":
             where.add(f"{col} IN ({', '.join('?' * len(values))})", *values)
+        elif "" in values:  # ifnull(col, '') NOT IN (..., '', ...): a NULL never matches
+            where.add(f"{col} NOT IN ({', '.join('?' * len(values))})", *values)
         else:
-            where.add(f"{guarded} NOT IN ({', '.join('?' * len(values))})", "", *values)
+            where.add(f"({col} NOT IN ({', '.join('?' * len(values))}) OR {col} IS NULL)", *values)
     elif op in ("like", "not like"):
-        sql = f"{col} LIKE ?" if op == "like" else f"{guarded} NOT LIKE ?"
-        where.add(sql, *(([] if op == "like" else [""]) + [str(value)]))
+        if op == "like":
+            where.add(f"{col} LIKE ?", str(value))
+        else:
+            sql, params = _guarded_like(col, str(value))
+            where.add(sql, *params)
     elif op == "between":
         low, high = (list(value) + [None, None])[:2]
         high_v = _typed(col, high)
@@ -150,11 +177,17 @@ def _condition(where: Where, col: str, op: str, value) -> None:
             high_v = f"{high} 23:59:59.999999"
         where.add(f"{col} BETWEEN ? AND ?", _typed(col, low), high_v)
     elif op == "=" and value in (None, ""):
-        where.add(f"ifnull({col}, '') = ''")
+        where.add(f"({col} IS NULL OR {col} = '')")
     elif op == "=":
         where.add(f"{col} = ?", _typed(col, value))
     else:
-        where.add(f"{guarded} {op} ?", _fallback(col), _typed(col, value))
+        sql, params = _guarded(col, op, _typed(col, value), _fallback(col))
+        where.add(sql, *params)
+
+
+def _guarded_like(col: str, pattern: str) -> tuple[str, list]:
+    # ifnull(col, '') NOT LIKE pattern: a NULL is '' and matches unless the pattern matches ''.
+    return f"ifnull({col}, '') NOT LIKE ?", [pattern]
 
 
 def parse_filters(raw, where: Where | None = None) -> Where:

@@ -112,10 +112,11 @@ class SiteHandler(_Handler):
                 resp = fault.response(req)
         cost = 0.0
         if resp is None:
+            making = time.perf_counter()
             resp = _safe_dispatch(site, req)
             # What a real site would have spent on this answer (off unless switched on); a
             # sleep in this request's thread, on top of any latency fault.
-            cost = site.cost.apply(req, resp)
+            cost = site.cost.apply(req, resp, spent=time.perf_counter() - making)
             if fault is not None and fault.kind == "invalid_json":
                 resp = fault.corrupt(resp)
         # Logged before the answer leaves: a test that reads the log right after its

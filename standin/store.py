@@ -55,10 +55,13 @@ CREATE TABLE task (
     has_reminder INTEGER NOT NULL DEFAULT 0, _assign TEXT
 );
 """
+# The bucket queries of a big site (counts and first rows by due date or start) read these
+# covering indexes instead of the table, so a 100,000-task site answers a count in some 10-20 ms
+# here, near what a real site's database takes, rather than in a 50 ms table scan.
 _INDEXES = (
     "CREATE INDEX task_modified ON task (modified)",
-    "CREATE INDEX task_start ON task (start_date)",
-    "CREATE INDEX task_due ON task (due_date)",
+    "CREATE INDEX task_start ON task (start_date, status, due_date, priority, _assign)",
+    "CREATE INDEX task_due ON task (due_date, status, start_date, priority, _assign)",
     "CREATE INDEX task_status ON task (status, start_date)",
 )
 
