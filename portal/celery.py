@@ -63,3 +63,14 @@ def _schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
         sender.signature("portal.sites.tasks.purge_audit"),
         name="daily-0317-purge-old-audit-entries",
     )
+    # Bulk jobs (portal/tasks_ui): rows of killed workers and lost messages, then retention.
+    sender.add_periodic_task(
+        60,
+        sender.signature("portal.tasks_ui.tasks.bulk_sweep", queue=settings.INBOX_BULK_QUEUE),
+        name="every-60s-sweep-bulk-jobs",
+    )
+    sender.add_periodic_task(
+        crontab(hour=3, minute=27),
+        sender.signature("portal.tasks_ui.tasks.bulk_purge", queue=settings.INBOX_BULK_QUEUE),
+        name="daily-0327-purge-old-bulk-jobs",
+    )

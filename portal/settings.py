@@ -214,6 +214,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", 30, minimum=1)
+# Bulk jobs of the task pages (portal/tasks_ui/services/bulk_run.py): their Celery queue; how
+# long a worker's claim on a row lasts before the sweeper (every minute) hands the row to
+# another worker, which reads the task on the site before changing anything; days kept.
+INBOX_BULK_QUEUE = env.str("INBOX_BULK_QUEUE", "celery")
+INBOX_BULK_CLAIM_SECONDS = env.int("INBOX_BULK_CLAIM_SECONDS", 300, minimum=10)
+INBOX_BULK_RETENTION_DAYS = env.int("INBOX_BULK_RETENTION_DAYS", 30, minimum=1)
 # /healthz tells anyone only "ok" or "failing"; its detail (database, broker, the worker's name
 # and heartbeat) needs an admin session or this token as "Authorization: Bearer <token>".
 HEALTHZ_TOKEN = env.secret("HEALTHZ_TOKEN", min_length=16)
@@ -437,4 +443,4 @@ INBOX_WORKERS = env.int("INBOX_WORKERS", 32, minimum=1)
 INBOX_SITE_CONCURRENCY = env.int("INBOX_SITE_CONCURRENCY", 4, minimum=1)
 # Rows per page on the inbox and filter pages, and the most rows one bulk action may change.
 INBOX_PAGE_SIZE = env.int("INBOX_PAGE_SIZE", 50, minimum=5)
-INBOX_BULK_MAX = env.int("INBOX_BULK_MAX", 200, minimum=1)
+INBOX_BULK_MAX = env.int("INBOX_BULK_MAX", 1000, minimum=1)

@@ -25,3 +25,23 @@ def test_the_embedded_broker_needs_no_server(settings):
     # With no REDIS_URL (the default of a bare checkout) the broker is a folder.
     if not settings.REDIS_URL:
         assert settings.CELERY_BROKER_URL == "filesystem://"
+
+
+def test_beat_sweeps_bulk_jobs_every_minute_and_purges_them_daily(settings):
+    app.loader.import_default_modules()
+    app.finalize()
+    assert "portal.tasks_ui.tasks.bulk_site" in app.tasks
+    entries = {entry["task"]: entry for entry in app.conf.beat_schedule.values()}
+    sweep = entries["portal.tasks_ui.tasks.bulk_sweep"]
+    assert sweep["schedule"] == 60
+    assert sweep["options"]["queue"] == settings.INBOX_BULK_QUEUE
+    assert "portal.tasks_ui.tasks.bulk_purge" in entries
+
+
+def test_the_embedded_broker_polls_often_enough_for_ten_messages_a_second(settings):
+    # kombu's default is 1 s; tests/integration/test_embedded_broker.py measures the effect.
+    if not settings.REDIS_URL:
+        interval = settings.CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"]
+        assert interval <= 0.1
+        with app.connection_for_read() as connection:
+            assert connection.transport.polling_interval == interval
