@@ -132,9 +132,7 @@ def bulk_job(*, user: User, job_id: str) -> BulkProgress | None:
     job = BulkJob.objects.filter(public_id=str(job_id)[:32], owner_id=user.pk).first()
     if job is None:
         return None
-    rows = list(
-        job.rows.only("site_name", "task_id", "title", "state", "message").order_by("position")
-    )
+    rows = list(job.rows.order_by("position"))
     # Counted from the rows read, so the figures always match the table beside them.
     states = [row.state for row in rows]
     return BulkProgress(

@@ -329,3 +329,38 @@ def test_jobs_are_kept_for_the_retention_days_then_purged(client, member, three_
     assert bulk_purge() == 1
     assert list(BulkJob.objects.values_list("public_id", flat=True)) == [recent]
     assert not BulkRow.objects.filter(job__public_id=old).exists()
+
+
+def test_titles_from_sites_are_escaped_and_the_rows_speak_the_persons_language(
+    client, member, three_sites, standin
+):
+    riyadh = three_sites["riyadh"]
+    [task_id] = standin.sites["riyadh"].control.insert_tasks(
+        [{"title": '<img src=x onerror="alert(1)">', "status": "Todo"}]
+    )
+    client.force_login(member)
+    client.post("/accounts/language/", {"language": "ar"})
+    location, job_id = post_job(
+        client, {"action": "status:done", "row": [f"{riyadh.pk}:{task_id}", f"{riyadh.pk}:9"]}
+    )
+    html = client.get(location).content.decode()
+    assert "في الانتظار…" in html  # waiting, in Arabic
+    run_here(job_id)
+    html = client.get(location).content.decode()
+    # The worker writes the rows' messages in the language of the person who started the job.
+    assert BulkRow.objects.get(task_id=9).message == "لا توجد هذه المهمة على Riyadh (ربما حُذفت)."
+    assert "<img src=x" not in html
+    assert "<bdi>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</bdi>" in html
+    assert '<span class="result-ok">تم</span>' in html
+
+
+def test_the_progress_answer_reads_a_big_job_in_a_few_queries(
+    client, member, three_sites, django_assert_max_num_queries
+):
+    riyadh = three_sites["riyadh"]
+    client.force_login(member)
+    rows = [f"{riyadh.pk}:{i}" for i in range(1, 301)]
+    location, _job_id = post_job(client, {"action": "status:done", "row": rows})
+    with django_assert_max_num_queries(8):  # session, user, profile, job, rows: not one a row
+        html = client.get(location, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="progress")
+    assert len(states(html.content.decode())) == 300
