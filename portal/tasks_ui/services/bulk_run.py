@@ -92,10 +92,14 @@ def _site_rows(job: BulkJob, site_id: int, worker: str, budget: float) -> bool:
             _release(row)
             return True
         _record(row, outcome)
-        if time.monotonic() > deadline:
-            return job.rows.filter(site_id=site_id, state=State.PENDING).exists()
+        if time.monotonic() > deadline and _pending(job, site_id):
+            return True
     bulk_finish_if_done(job_id=job.pk)
     return False
+
+
+def _pending(job: BulkJob, site_id: int) -> bool:
+    return job.rows.filter(site_id=site_id, state=State.PENDING).exists()
 
 
 def _claim_next(job: BulkJob, site_id: int, worker: str) -> BulkRow | None:

@@ -183,8 +183,12 @@ def test_a_worker_stops_after_its_slice_and_leaves_the_rest_for_the_next_message
     job = BulkJob.objects.get(public_id=job_id)
     assert bulk_site_run(job_id=job.pk, site_id=riyadh.pk, budget=0) is True
     assert list(job.rows.values_list("state", flat=True)) == ["ok", "pending", "pending"]
-    assert bulk_site_run(job_id=job.pk, site_id=riyadh.pk) is False
+    assert bulk_site_run(job_id=job.pk, site_id=riyadh.pk, budget=0) is True
+    # The last row: nothing left for another message, and the job is finished.
+    assert bulk_site_run(job_id=job.pk, site_id=riyadh.pk, budget=0) is False
     assert set(job.rows.values_list("state", flat=True)) == {"ok"}
+    job.refresh_from_db()
+    assert job.status == "finished" and job.finished_at is not None
 
 
 def test_a_row_another_worker_claimed_first_is_left_to_it(
