@@ -2,11 +2,47 @@
 from every installed app's tasks.py, beat schedule in one place below."""
 
 import os
+import uuid
+from time import monotonic
 
 from celery import Celery
 from celery.schedules import crontab
+from kombu.exceptions import ChannelError
+from kombu.transport import TRANSPORT_ALIASES, filesystem
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+
+class _AtomicFilesystemChannel(filesystem.Channel):
+    """kombu's filesystem channel, except that a message is written under a name no consumer
+    looks at and then renamed into place. kombu creates the file where consumers look and fills
+    it afterwards: a worker listing the folder in between reads an empty message and stops with
+    a JSONDecodeError (https://github.com/celery/kombu/issues/1551), which polling often makes
+    likely. A rename within one folder is atomic."""
+
+    def _put(self, queue, payload, **kwargs):
+        # The name kombu gives it: milliseconds first, so consumers take messages in order.
+        name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        temporary = os.path.join(self.data_folder_out, f"writing-{uuid.uuid4().hex}")
+        try:
+            with open(temporary, "wb") as file:
+                file.write(str_to_bytes(dumps(payload)))
+            os.replace(temporary, final)
+        except OSError as exc:
+            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+
+class FilesystemTransport(filesystem.Transport):
+    Channel = _AtomicFilesystemChannel
+
+
+# The embedded broker's URL, "filesystem://" (settings.py), means this transport in every process
+# that loads the app: web, worker and beat alike write messages the same way.
+TRANSPORT_ALIASES["filesystem"] = "portal.celery:FilesystemTransport"
+
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -62,4 +98,15 @@ def _schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
         crontab(hour=3, minute=17),
         sender.signature("portal.sites.tasks.purge_audit"),
         name="daily-0317-purge-old-audit-entries",
+    )
+    # Bulk jobs (portal/tasks_ui): rows of killed workers and lost messages, then retention.
+    sender.add_periodic_task(
+        60,
+        sender.signature("portal.tasks_ui.tasks.bulk_sweep", queue=settings.INBOX_BULK_QUEUE),
+        name="every-60s-sweep-bulk-jobs",
+    )
+    sender.add_periodic_task(
+        crontab(hour=3, minute=27),
+        sender.signature("portal.tasks_ui.tasks.bulk_purge", queue=settings.INBOX_BULK_QUEUE),
+        name="daily-0327-purge-old-bulk-jobs",
     )

@@ -124,12 +124,28 @@ def test_a_stale_edit_is_refused_with_the_fresh_values(
     assert portal_errors(console_errors, live_server) == []
 
 
+@pytest.fixture
+def bulk_worker(settings, tmp_path, transactional_db):
+    """A real Celery worker on a queue of this test's own, where the page sends bulk jobs."""
+    import uuid
+
+    from tests.integration.conftest import start_worker
+
+    queue = f"bulk-{uuid.uuid4().hex[:8]}"
+    env = {"INBOX_BULK_QUEUE": queue}  # where the worker puts what is left after a slice
+    worker = start_worker(log_path=tmp_path / "worker.log", queue=queue, extra_env=env)
+    settings.INBOX_BULK_QUEUE = queue
+    yield worker
+    worker.stop()
+
+
 def test_bulk_done_across_two_sites_shows_progress_and_a_result_per_row(
     page,
     live_server,
     inbox_world,
     standin,
     console_errors,
+    bulk_worker,
 ):
     _, sites = inbox_world
     riyadh_id = insert(standin, "riyadh", "Bulk item in Riyadh")

@@ -62,3 +62,41 @@ def three_sites(portal_site, member, grant, site_login, frozen_now):
     for site in sites.values():
         site_login(member, site, "sales1")
     return sites
+
+
+@pytest.fixture(autouse=True)
+def bulk_queue(settings):
+    """Each test's bulk jobs go to a queue of its own, emptied afterwards: a worker a test
+    starts takes only that test's messages, and no message outlives its test."""
+    import uuid
+
+    from celery import current_app
+
+    queue = f"bulk-{uuid.uuid4().hex[:8]}"
+    settings.INBOX_BULK_QUEUE = queue
+    yield queue
+    with current_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+
+
+@pytest.fixture
+def bulk_worker(transactional_db, tmp_path, settings, bulk_queue):
+    """Starts real Celery worker processes on this test's bulk queue, reading its clock file;
+    ``bulk_worker()`` starts one (call again for a second one, or a replacement)."""
+    from tests.integration.conftest import start_worker
+
+    started = []
+
+    def start():
+        env = {"INBOX_BULK_QUEUE": bulk_queue}
+        if settings.PORTAL_CLOCK_FILE:
+            env["PORTAL_CLOCK_FILE"] = str(settings.PORTAL_CLOCK_FILE)
+        worker = start_worker(
+            log_path=tmp_path / f"bulk-worker-{len(started)}.log", queue=bulk_queue, extra_env=env
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -63,7 +63,7 @@ def test_pages_across_sites_show_only_granted_sites(client, member, riyadh_only,
 def test_bulk_rows_on_a_site_without_the_grant_fail_without_touching_it(
     client, member, riyadh_only, standin
 ):
-    from portal.tasks_ui.services.bulk import bulk_wait
+    from tests.integration.tasks_ui.bulk_support import run_here
 
     _, cairo = riyadh_only
     client.force_login(member)
@@ -71,7 +71,7 @@ def test_bulk_rows_on_a_site_without_the_grant_fail_without_touching_it(
         "/tasks/bulk/", {"action": "delete", "confirmed": "1", "row": [f"{cairo.pk}:2001"]}
     )
     job_id = response["Location"].split("/")[3]
-    bulk_wait(job_id)
+    run_here(job_id)
     html = client.get(response["Location"]).content.decode()
     assert "No such site." in html and "Cairo" not in html
     assert standin.sites["cairo"].control.task(2001) is not None

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.sites.models import AuditEntry
-from portal.tasks_ui.services.bulk import bulk_wait
+from tests.integration.tasks_ui.bulk_support import run_here
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RIYADH = ZoneInfo("Asia/Riyadh")
@@ -124,7 +124,7 @@ def test_bulk_in_progress_of_overdue_tasks_counts_every_refusal_as_failed(
         "/tasks/bulk/", {"action": "status:in_progress", "row": [f"{site.pk}:{i}" for i in ids]}
     )
     job_id = re.search(r"/tasks/bulk/([\w-]+)/", response["Location"]).group(1)
-    bulk_wait(job_id)
+    run_here(job_id)
     html = client.get(response["Location"]).content.decode()
     assert "4 of 4 done · 4 failed" in html
     assert html.count("kept this task late") == 4
