@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -46,10 +47,13 @@ from cryptography.fernet import Fernet
 from cluster.topology import (
     FORWARDED_POSTGRES_PORT,
     FORWARDED_REDIS_PORT,
+    PIDS,
     Network,
     Node,
     Processes,
     haproxy_config,
+    leftovers_kill,
+    pid_record,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +126,8 @@ class Check:
 
     def run(self) -> None:
         began = time.monotonic()
+        if leftovers := leftovers_kill():
+            say(f"stopped {leftovers} processes an interrupted earlier run left behind")
         shutil.rmtree(WORKDIR, ignore_errors=True)
         WORKDIR.mkdir(parents=True)
         self.network, why = Network.choose(want_isolated=not self.args.loopback)
@@ -261,6 +267,7 @@ class Check:
         ).start()
         config = standin_config(host=host, redirect_uri=f"{base_url}/sites/oauth/callback/")
         self.standin = StandinProcess(config).start()
+        pid_record(self.standin.process.pid)
         handles = self.standin.sites
         bulk_ids = {}
         for name, handle in handles.items():
@@ -319,6 +326,11 @@ class Check:
         )
         for failure in poller.failures[:10]:
             say(f"pages: failed {failure.path}: {failure.what}")
+        retried, redispatched = haproxy_retries((WORKDIR / "haproxy.log").read_text())
+        say(
+            f"load balancer: {retried} requests tried again after a failed attempt, "
+            f"{redispatched} of them on the other backend"
+        )
 
     def _backend_states(self) -> str:
         """HAProxy's own view of the backends (its stats socket)."""
@@ -361,21 +373,39 @@ class Check:
         )
 
     def cleanup(self) -> None:
+        """Every step runs even when one before it fails."""
+        steps = []
         if self.poller is not None:
-            self.poller.stop()
+            steps.append(self.poller.stop)
         if self.processes is not None:
-            self.processes.stop_all()
+            steps.append(self.processes.stop_all)
         if self.standin is not None:
-            self.standin.stop()
-            self.standin.cleanup()
+            steps += [self.standin.stop, self.standin.cleanup]
         if self.receiver is not None:
-            self.receiver.stop()
+            steps.append(self.receiver.stop)
         if self.network is not None and self.network.isolated:
-            self.network.teardown()
-        try:
-            redis_flush(self.args.redis)
-        except redis.RedisError:
-            pass
+            steps.append(self.network.teardown)
+        steps.append(lambda: redis_flush(self.args.redis))
+        steps.append(lambda: PIDS.unlink(missing_ok=True))
+        for step in steps:
+            try:
+                step()
+            except Exception as error:  # noqa: BLE001 - go on with the rest
+                say(f"cleanup: {type(error).__name__}: {error}")
+
+
+# HAProxy's HTTP log line: "... portal webs/web1 Tq/Tw/Tc/Tr/Ta status bytes - - ----
+# actconn/feconn/beconn/srv_conn/retries ..."; retries is "+N" when the request was redispatched.
+_RETRIES = re.compile(r" portal webs/\S+ .*? \d+/\d+/\d+/\d+/(\+?)(\d+) ")
+
+
+def haproxy_retries(log: str) -> tuple[int, int]:
+    retried = redispatched = 0
+    for plus, count in _RETRIES.findall(log):
+        if int(count):
+            retried += 1
+            redispatched += bool(plus)
+    return retried, redispatched
 
 
 def _node_ready(node: Node) -> bool:
@@ -410,8 +440,14 @@ def main(argv: list[str] | None = None) -> int:
         "--loopback", action="store_true", help="no network namespaces: every process on 127.0.0.1"
     )
     parser.add_argument("--overdue", type=int, default=20, help="overdue tasks per site")
-    parser.add_argument("--bulk", type=int, default=60, choices=range(1, 101),
-                        metavar="1-100", help="tasks per site in the bulk job")
+    parser.add_argument(
+        "--bulk",
+        type=int,
+        default=60,
+        choices=range(1, 101),
+        metavar="1-100",
+        help="tasks per site in the bulk job",
+    )
     args = parser.parse_args(argv)  # fmt: skip
     args.postgres, args.redis = args.postgres.rstrip("/"), args.redis.rstrip("/")
     check = Check(args)
@@ -422,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
         say("another cluster check is running on this machine")
         print(check.summary())
         return 1
+    # Also when started with SIGINT ignored (in the background of a shell script).
+    signal.signal(signal.SIGINT, _interrupted)
     signal.signal(signal.SIGTERM, _interrupted)
     began = time.monotonic()
     try:
@@ -435,10 +473,13 @@ def main(argv: list[str] | None = None) -> int:
         if WORKDIR.is_dir():
             (WORKDIR / "traceback.txt").write_text(traceback.format_exc())
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop cleanup
+        # A second Ctrl-C or SIGTERM must not cut the cleanup short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         check.cleanup()
     parts = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in check.timings.items())
-    say(f"took {time.monotonic() - began:.0f} s ({parts}); logs in {WORKDIR}")
+    say(f"took {time.monotonic() - began:.0f} s" + (f" ({parts})" if parts else "")
+        + f"; logs in {WORKDIR}")  # fmt: skip
     print(check.summary(), flush=True)
     return 0 if check.ok else 1
 

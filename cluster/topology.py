@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,9 @@ HOSTS = {"web1": 11, "web2": 12, "worker1": 21, "worker2": 22, "beat": 31}
 FORWARDED_POSTGRES_PORT = 15432
 FORWARDED_REDIS_PORT = 16379
 TEMPLATE = Path(__file__).with_name("haproxy.cfg.template")
+# Every process a run starts, so that the next run can stop what a killed one left behind.
+PIDS = Path(tempfile.gettempdir()) / "portal-cluster-check.pids"
+OURS = (b"haproxy", b"standin", b"gunicorn", b"celery")
 
 
 class TopologyError(RuntimeError):
@@ -119,6 +123,37 @@ def _signal(pid: int, sig: int) -> None:
         pass
 
 
+def pid_record(pid: int) -> None:
+    with PIDS.open("a") as pids:
+        pids.write(f"{pid}\n")
+
+
+def leftovers_kill() -> int:
+    """Kills what an earlier run that was itself killed left running (HAProxy and the stand-in
+    live outside the namespaces); returns how many. Only pids its file names whose command
+    line is still one of ours."""
+    if not PIDS.exists():
+        return 0
+    killed = 0
+    for pid in {int(word) for word in PIDS.read_text().split() if word.isdigit()}:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if not any(word in command for word in OURS):
+            continue
+        try:
+            if os.getpgid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+            killed += 1
+        except ProcessLookupError:
+            pass
+    PIDS.unlink()
+    return killed
+
+
 @dataclass
 class Node:
     name: str
@@ -159,6 +194,7 @@ class Processes:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        pid_record(node.process.pid)
         self.nodes.append(node)
         return node
 
