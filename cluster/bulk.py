@@ -23,6 +23,13 @@ WRITE_LATENCY_MS = 150
 STALL_SECONDS = 30.0
 FINISH_TIMEOUT = 180.0
 _STATE = re.compile(r'data-state="([a-z_]+)"')
+# A row's own end; any other state (pending, running...) still waits.
+FINAL = ("ok", "failed", "gone")
+_FAILED = re.compile(
+    r'<tr data-site="([^"]*)" data-task="(\d+)" data-state="failed">.*?'
+    r'<span class="result-failed">(.*?)</span>',
+    re.DOTALL,
+)
 # A row's checkbox and its title, as portal/tasks_ui/templatetags/task_rows.py writes them.
 _ROW = re.compile(r'<input type="checkbox" name="row" value="([^"]+)" form="bulk-form"')
 _TITLE = re.compile(r'<input type="hidden" name="title-([^"]+)" value="([^"]*)" form="bulk-form">')
@@ -99,9 +106,11 @@ def bulk_run(
 
 
 def _follow(session, job_url: str, accepted: float, say) -> BulkOutcome:
-    """Polls the job's page until no row waits, nothing moves for STALL_SECONDS, or time's up."""
+    """Polls the job's page until every row has ended, nothing moves for STALL_SECONDS, or
+    time is up."""
     outcome = BulkOutcome()
-    last_done, last_move = 0, time.monotonic()
+    states: Counter[str] = Counter()
+    text, done, last_move = "", 0, time.monotonic()
     answered_by: Counter[str] = Counter()
     while time.monotonic() - accepted < FINISH_TIMEOUT:
         try:
@@ -115,13 +124,12 @@ def _follow(session, job_url: str, accepted: float, say) -> BulkOutcome:
             say(f"bulk: the job page answered HTTP {page.status_code}")
             time.sleep(1)
             continue
-        states = job_states(page.text)
-        outcome.rows = sum(states.values())
-        done = outcome.rows - states.get("pending", 0)
-        outcome.ok_rows = states.get("ok", 0)
-        if done != last_done:
-            last_done, last_move = done, time.monotonic()
-        if outcome.rows and not states.get("pending"):
+        text, states = page.text, job_states(page.text)
+        now_done = sum(states[state] for state in FINAL)
+        if now_done != done:
+            done, last_move = now_done, time.monotonic()
+        outcome.rows, outcome.ok_rows = sum(states.values()), states["ok"]
+        if outcome.rows and done == outcome.rows:
             outcome.finished = True
             break
         if time.monotonic() - last_move > STALL_SECONDS:
@@ -129,16 +137,19 @@ def _follow(session, job_url: str, accepted: float, say) -> BulkOutcome:
         time.sleep(0.5)
     waited = time.monotonic() - accepted
     served = ", ".join(f"{name} {n}" for name, n in sorted(answered_by.items()))
-    states_text = f"{outcome.ok_rows} ok, {outcome.rows - last_done} waiting"
-    others = last_done - outcome.ok_rows
-    if others:
-        states_text += f", {others} failed"
+    counts = f"{states['ok']} ok, {outcome.rows - done} waiting"
+    counts += "".join(f", {states[state]} {state}" for state in ("failed", "gone") if states[state])
+    for site, task, message in _FAILED.findall(text)[:5]:
+        say(f"bulk: failed {html.unescape(site)} #{task}: {html.unescape(message)}")
     if outcome.finished:
-        say(f"bulk: finished {waited:.1f} s after the kill: {states_text} (pages from {served})")
+        say(f"bulk: finished {waited:.1f} s after the kill: {counts} (pages from {served})")
     else:
-        say(
-            f"bulk: not finished {waited:.1f} s after the kill, nothing moved for "
-            f"{time.monotonic() - last_move:.0f} s: {states_text} (pages from {served}); "
-            "the job did not outlive its web process"
+        still = time.monotonic() - last_move
+        why = (
+            f"nothing moved for {still:.0f} s: the job runs nowhere"
+            if still > STALL_SECONDS
+            else "still running when the time was up"
         )
+        say(f"bulk: not finished {waited:.1f} s after the kill, {why}: {counts} "
+            f"(pages from {served})")  # fmt: skip
     return outcome
