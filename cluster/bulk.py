@@ -146,7 +146,7 @@ def _follow(session, job_url: str, accepted: float, say) -> BulkOutcome:
     else:
         still = time.monotonic() - last_move
         why = (
-            f"nothing moved for {still:.0f} s: the job runs nowhere"
+            f"nothing moved for {still:.0f} s (the job runs nowhere)"
             if still > STALL_SECONDS
             else "still running when the time was up"
         )

@@ -103,6 +103,12 @@ def redis_flush(server: str) -> None:
         client.close()
 
 
+def _credentials(url: str) -> str:
+    """The "user:password@" of a server URL, or nothing."""
+    userinfo = urlsplit(url).netloc.rpartition("@")[0]
+    return f"{userinfo}@" if userinfo else ""
+
+
 def host_port(url: str, default: int) -> tuple[str, int]:
     parts = urlsplit(url)
     return parts.hostname or "127.0.0.1", parts.port or default
@@ -126,6 +132,37 @@ class Check:
 
     def run(self) -> None:
         began = time.monotonic()
+        base_url, token, seeded, handles, bulk_ids = self._start()
+        self.timings["start-up"] = time.monotonic() - began
+
+        from cluster.bulk import bulk_run
+        from cluster.pages import PagePoller, portal_login
+        from cluster.reminders import reminders_run
+
+        session = portal_login(base_url, username=seeded.username, password=seeded.password)
+        watcher = portal_login(base_url, username=seeded.username, password=seeded.password)
+        self.poller = PagePoller(base_url, watcher).start()
+
+        began = time.monotonic()
+        self.reminders = reminders_run(
+            cluster=self.processes, receiver=self.receiver, rule=seeded.rule,
+            expected=self.expected, say=say,
+        )  # fmt: skip
+        self.timings["reminders"] = time.monotonic() - began
+
+        began = time.monotonic()
+        self.bulk = bulk_run(
+            base_url=base_url, session=session, cluster=self.processes, sites=seeded.sites,
+            handles=handles, task_ids=bulk_ids, say=say,
+        )  # fmt: skip
+        self.timings["bulk"] = time.monotonic() - began
+        self.poller.stop()
+        self._report_pages()
+        say("load balancer: " + self._backend_states())
+
+    def _start(self):
+        """Fresh database and Redis database, HAProxy, the portal's processes, the stand-in
+        sites with their tasks, the portal's data; returns once every process is ready."""
         if leftovers := leftovers_kill():
             say(f"stopped {leftovers} processes an interrupted earlier run left behind")
         shutil.rmtree(WORKDIR, ignore_errors=True)
@@ -133,36 +170,11 @@ class Check:
         self.network, why = Network.choose(want_isolated=not self.args.loopback)
         say(f"network: {why}" + ("" if self.network.isolated else " (separate ports)"))
         self.processes = Processes(self.network, WORKDIR)
-        lb_port = free_port()
-        base_url = f"http://127.0.0.1:{lb_port}"
+        base_url = f"http://127.0.0.1:{free_port()}"
+        token = secrets.token_urlsafe(24)
         database_reset(self.args.postgres)
         redis_flush(self.args.redis)
-        token = secrets.token_urlsafe(24)
-        shared = {
-            **PORTAL_SETTINGS,
-            "PORTAL_BASE_URL": base_url,
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "PORTAL_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "HEALTHZ_TOKEN": token,
-        }
-        # The script itself (migrations, seeding, reading the ledger) talks to both directly.
-        os.environ.pop("PORTAL_CLOCK_FILE", None)
-        os.environ.update(
-            shared,
-            DJANGO_SETTINGS_MODULE="portal.settings",
-            DATABASE_URL=f"{self.args.postgres}/{DATABASE}",
-            REDIS_URL=f"{self.args.redis}/{REDIS_DB}",
-            PORTAL_DATA_DIR=str(WORKDIR / "script"),
-        )
-        if self.network.isolated:  # through HAProxy's forwards on the bridge
-            user = urlsplit(self.args.postgres).username or "postgres"
-            host = self.network.host_ip
-            inside = {
-                "DATABASE_URL": f"postgres://{user}@{host}:{FORWARDED_POSTGRES_PORT}/{DATABASE}",
-                "REDIS_URL": f"redis://{host}:{FORWARDED_REDIS_PORT}/{REDIS_DB}",
-            }
-        else:
-            inside = {}
+        inside = self._environment(base_url, token)
         migrate = subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
             cwd=ROOT,
@@ -175,41 +187,40 @@ class Check:
 
         django.setup()
         nodes = self._nodes(inside)
-        self._haproxy(lb_port, [node for node in nodes if node.name.startswith("web")])
+        self._haproxy(urlsplit(base_url).port, [n for n in nodes if n.name.startswith("web")])
         for node in nodes:
             self.processes.start(node, cwd=ROOT)
         where = [f"{n.name} ({n.address}{f':{n.port}' if n.port else ''})" for n in nodes]
         say(f"started {', '.join(where)} behind HAProxy at {base_url}")
         seeded, handles, bulk_ids = self._sites_and_data(base_url)
         self._wait_ready(nodes, base_url, token)
-        self.timings["start-up"] = time.monotonic() - began
+        return base_url, token, seeded, handles, bulk_ids
 
-        from cluster.pages import PagePoller, portal_login
-
-        session = portal_login(base_url, username=seeded.username, password=seeded.password)
-        watcher = portal_login(base_url, username=seeded.username, password=seeded.password)
-        self.poller = PagePoller(base_url, watcher).start()
-
-        from cluster.reminders import reminders_run
-
-        began = time.monotonic()
-        self.reminders = reminders_run(
-            cluster=self.processes, receiver=self.receiver, rule=seeded.rule,
-            expected=self.expected, say=say,
-        )  # fmt: skip
-        self.timings["reminders"] = time.monotonic() - began
-
-        from cluster.bulk import bulk_run
-
-        began = time.monotonic()
-        self.bulk = bulk_run(
-            base_url=base_url, session=session, cluster=self.processes, sites=seeded.sites,
-            handles=handles, task_ids=bulk_ids, say=say,
-        )  # fmt: skip
-        self.timings["bulk"] = time.monotonic() - began
-        self.poller.stop()
-        self._report_pages()
-        say("load balancer: " + self._backend_states())
+    def _environment(self, base_url: str, token: str) -> dict[str, str]:
+        """Sets this process's environment (migrations, seeding and ledger reads talk to the
+        servers directly) and returns what differs for the portal's processes: in their
+        namespaces they reach the servers through HAProxy's forwards on the bridge."""
+        os.environ.pop("PORTAL_CLOCK_FILE", None)
+        os.environ.update(
+            PORTAL_SETTINGS,
+            PORTAL_BASE_URL=base_url,
+            SECRET_KEY=secrets.token_urlsafe(50),
+            PORTAL_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+            HEALTHZ_TOKEN=token,
+            DJANGO_SETTINGS_MODULE="portal.settings",
+            DATABASE_URL=f"{self.args.postgres}/{DATABASE}",
+            REDIS_URL=f"{self.args.redis}/{REDIS_DB}",
+            PORTAL_DATA_DIR=str(WORKDIR / "script"),
+        )
+        if not self.network.isolated:
+            return {}
+        host = self.network.host_ip
+        postgres = f"{_credentials(self.args.postgres)}{host}:{FORWARDED_POSTGRES_PORT}"
+        redis_server = f"{_credentials(self.args.redis)}{host}:{FORWARDED_REDIS_PORT}"
+        return {
+            "DATABASE_URL": f"postgres://{postgres}/{DATABASE}",
+            "REDIS_URL": f"redis://{redis_server}/{REDIS_DB}",
+        }
 
     def _nodes(self, inside: dict[str, str]) -> list[Node]:
         from portal.ops.management.commands.runstack import GUNICORN_CONFIG
