@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STANDIN_PORT ?= 8101
 
-.PHONY: setup browser run test lint format smoke replay standin messages bench clean
+.PHONY: setup browser haproxy run test lint format smoke cluster-check replay standin messages bench clean
 
 setup: $(VENV)/.installed
 
@@ -59,6 +59,16 @@ bench: setup
 # What CI runs after the suite: the run command's stack on SQLite and the embedded broker.
 smoke: setup
 	$(PY) .ci/smoke.py
+
+# The load balancer of the cluster check, from Debian like Chromium above.
+haproxy:
+	@command -v haproxy >/dev/null || (apt-get update -qq && apt-get install -y -qq haproxy)
+
+# The portal as a cluster on PostgreSQL and Redis (two web processes, two workers, beat behind
+# HAProxy), a worker and a web process killed under it: README, "Running as a cluster".
+# CLUSTER_ARGS passes options: --loopback, --postgres URL, --redis URL (see --help).
+cluster-check: setup haproxy
+	$(PY) -m cluster.check $(CLUSTER_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache

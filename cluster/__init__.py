@@ -1,0 +1,1 @@
+"""`make cluster-check`: the portal as a cluster on PostgreSQL and Redis (cluster/check.py)."""
