@@ -37,7 +37,7 @@ test: setup browser lint
 
 # The Arabic catalogue: collect new strings, then translate them in portal/locale/ar and compile.
 messages: setup
-	$(PY) manage.py makemessages -l ar --ignore '.venv/*' --ignore 'standin/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py makemessages -l ar --ignore '.venv/*' --ignore 'standin/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'cluster/*'
 	$(PY) manage.py compilemessages -l ar --ignore '.venv/*'
 
 # Fidelity of the stand-in Frappe sites against the recordings of a real site.

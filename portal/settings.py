@@ -161,8 +161,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": DATA_DIR / "cache",
-            # Django's default (300 entries, then a third culled at random) would drop a
-            # running bulk job's progress once a few inbox pages have been cached.
+            # Django's default (300 entries, then a third culled at random) would drop circuit
+            # states and which sites are big once a few inbox pages have been cached.
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
