@@ -271,7 +271,7 @@ def main() -> int:
         clients = [client_for_service(site) for site in sites]
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=settings.NOTIFY_SCAN_CONCURRENCY) as pool:
-            reads = list(pool.map(lambda c: overdue_and_late(c, now=NOW, min_each=500), clients))
+            reads = list(pool.map(lambda c: overdue_and_late(c, now=NOW), clients))
         baseline = time.monotonic() - started
         found = sum(len(r.found) for r in reads)
         assert found == n_sites * n_tasks, f"the reads found {found} tasks"
