@@ -397,6 +397,39 @@ def bench_fanout(web: WebServer, mode: Mode, world: dict) -> None:
             flush=True,
         )
         detail(f"{label} sites {many * 1000:.0f} ms, one site {single * 1000:.0f} ms (medians)")
+        sites = [world["site_objects"][f"f{i:03d}"] for i in range(int(label))]
+        floor = median_load(mode.runs, lambda s=sites: client_reads(s))
+        detail(
+            f"the same reads through the client alone, all {label} sites at once: "
+            f"{floor * 1000:.0f} ms (one stand-in process serves every site, on the same cores)"
+        )
+
+
+def client_reads(sites) -> float:
+    """The floor under a fan-out figure: each site's inbox read (one page of its open tasks, as
+    the page asks it) from threads of this process, no portal page around it."""
+    from django.db import connections
+
+    from portal.sites.frappe.buckets import FINISHED_STATUSES
+    from portal.sites.frappe.query import PAGE_LENGTH, ROW_FIELDS
+    from portal.sites.models import Connection
+    from portal.sites.services.clients import client_for_connection
+
+    found = Connection.objects.filter(site__in=sites).select_related("site")
+    by_site = {connection.site_id: connection for connection in found}
+    clients = [client_for_connection(by_site[site.pk]) for site in sites]
+    open_ = [["status", "not in", list(FINISHED_STATUSES)]]
+
+    def read(client) -> int:
+        try:
+            return len(client.list_tasks(filters=open_, fields=ROW_FIELDS, page_length=PAGE_LENGTH))
+        finally:
+            connections.close_all()
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(read, clients))
+    return time.perf_counter() - began
 
 
 def bench_users(web: WebServer, mode: Mode, world: dict) -> None:
@@ -678,6 +711,7 @@ def main() -> int:
         if only & {"fanout", "users", "sizes"}:
             with WebServer(tmp, "generous", GENEROUS) as web:
                 world = {
+                    "site_objects": prep["sites"],
                     "one": (Browser(web.url, cookies["one"]), expected["one"]),
                     "fifty": (Browser(web.url, cookies["fifty"]), expected["fifty"]),
                     "all": (Browser(web.url, cookies["all"]), expected["all"]),
