@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from portal.sites.frappe import ApiKeyAuth, FrappeClient
+from portal.sites.backends.frappe import ApiKeyAuth, FrappeClient
 
 from .recordings import BASE, FakeSite, fake_http
 

@@ -21,7 +21,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from portal.sites.frappe.http import AddressPolicy, Http
+from portal.http import AddressPolicy, Http
 
 REPO = Path(__file__).resolve().parents[3]
 _COMMA_SETS = {"status", "importance"}

@@ -12,7 +12,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from portal.sites.frappe import (
+from portal.sites.backends.frappe import (
     AddressPolicy,
     AddressRefused,
     ApiKeyAuth,

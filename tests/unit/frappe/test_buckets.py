@@ -7,8 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.sites.frappe import Vocabulary, bucket, portal_status, site_status, site_statuses
-from portal.sites.frappe.client.parse import parse_task
+from portal.sites.backends.frappe import (
+    Vocabulary,
+    bucket,
+    portal_status,
+    site_status,
+    site_statuses,
+)
+from portal.sites.backends.frappe.client.parse import parse_task
 
 from .recordings import body_of
 

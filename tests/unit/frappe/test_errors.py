@@ -5,23 +5,28 @@ from __future__ import annotations
 import pytest
 import requests
 
-from portal.sites.frappe import (
-    FrappeError,
+from portal.sites.backends.frappe import (
     MethodMissing,
     NoPermission,
     NotFound,
     ReconnectNeeded,
     ServerError,
+    SiteError,
     Transient,
     UnexpectedAnswer,
     ValidationFailed,
 )
-from portal.sites.frappe.errors import clean_message, error_for_status, redact, site_message
+from portal.sites.backends.frappe.errors import (
+    clean_message,
+    error_for_status,
+    redact,
+    site_message,
+)
 
 from .recordings import answer, body_of, load
 
 
-def error_of(number: str, *, write: bool = False) -> FrappeError:
+def error_of(number: str, *, write: bool = False) -> SiteError:
     recorded = load(number)["response"]
     return error_for_status(recorded["status"], recorded["body"], site="lab", write=write)
 
@@ -174,11 +179,11 @@ class Failing(requests.adapters.BaseAdapter):
         (requests.exceptions.ConnectTimeout("x"), Transient, False),
         (requests.exceptions.ReadTimeout("x"), Transient, False),
         (requests.exceptions.ConnectionError("x"), Transient, False),
-        (requests.exceptions.SSLError("x"), FrappeError, True),
+        (requests.exceptions.SSLError("x"), SiteError, True),
     ],
 )
 def test_transport_failures(exc, kind, permanent):
-    from portal.sites.frappe import AddressPolicy, ApiKeyAuth, FrappeClient, Http
+    from portal.sites.backends.frappe import AddressPolicy, ApiKeyAuth, FrappeClient, Http
 
     from .recordings import loopback_resolver
 

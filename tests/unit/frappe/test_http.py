@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from portal.sites.frappe import AddressPolicy, AddressRefused, FrappeError, Http, Transient
+from portal.sites.backends.frappe import AddressPolicy, AddressRefused, Http, SiteError, Transient
 
 from .recordings import FakeSite, answer, body_of, loopback_resolver, public_resolver
 
@@ -100,7 +100,7 @@ def test_a_redirect_to_another_host_is_not_followed(site):
     moved = answer(302, "", {"location": "https://elsewhere.example.test/x?token=abc"})
     site.expect_request("GET", "/api/method/frappe.auth.get_logged_user", answer=moved)
     http = Http(policy=DEV, adapter=site, resolve=loopback_resolver)
-    with pytest.raises(FrappeError, match="elsewhere.example.test/x") as moved_error:
+    with pytest.raises(SiteError, match="elsewhere.example.test/x") as moved_error:
         http.request("GET", "http://127.0.0.1:8000/api/method/frappe.auth.get_logged_user")
     assert "token=abc" not in moved_error.value.message
 
@@ -108,7 +108,7 @@ def test_a_redirect_to_another_host_is_not_followed(site):
 def test_an_answer_larger_than_the_bound_is_refused(site):
     site.expect("024")
     http = Http(policy=DEV, adapter=site, resolve=loopback_resolver, max_body_bytes=1000)
-    with pytest.raises(FrappeError, match="too large"):
+    with pytest.raises(SiteError, match="too large"):
         http.request("GET", "http://127.0.0.1:8000/api/method/crm.api.mobile_api.home_tasks")
 
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.sites.frappe import Assignee, Task
-from portal.sites.frappe.outcome import kept_overdue, unapplied_fields
+from portal.sites.backends.frappe import Assignee, Task
+from portal.sites.backends.frappe.outcome import kept_overdue, unapplied_fields
 
 ZONE = ZoneInfo("Asia/Riyadh")
 

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.sites.frappe import InputRefused, UnexpectedAnswer
-from portal.sites.frappe.client.parse import (
+from portal.sites.backends.frappe import InputRefused, UnexpectedAnswer
+from portal.sites.backends.frappe.client.parse import (
     filter_envelope,
     parse_datetime,
     parse_task,
     site_datetime,
 )
-from portal.sites.frappe.models import MAX_DESCRIPTION, MAX_TITLE
+from portal.sites.backends.frappe.models import MAX_DESCRIPTION, MAX_TITLE
 
 from .recordings import body_of
 
@@ -23,7 +23,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def test_an_integer_id_given_as_a_string():
-    assert parse_task({"name": "42"}, zone=UTC, site=None).id == 42
+    assert parse_task({"name": "42"}, zone=UTC, site=None).id == "42"
 
 
 def test_a_task_without_an_id_is_an_unexpected_answer():

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.sites.frappe import ApiKeyAuth, FrappeClient, InputRefused, MethodMissing, Task
+from portal.sites.backends.frappe import ApiKeyAuth, FrappeClient, InputRefused, MethodMissing, Task
 
 from .conftest import KEY, SECRET
 from .recordings import BASE, answer, body_of, fake_http
@@ -20,12 +20,12 @@ UTC = ZoneInfo("UTC")
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-def ids(tasks: list[Task] | tuple[Task, ...]) -> list[int]:
+def ids(tasks: list[Task] | tuple[Task, ...]) -> list[str]:
     return [t.id for t in tasks]
 
 
-def raw_ids(rows: list[dict]) -> list[int]:
-    return [int(r["name"]) for r in rows]
+def raw_ids(rows: list[dict]) -> list[str]:
+    return [str(r["name"]) for r in rows]
 
 
 def query_of(request) -> dict[str, str]:
@@ -208,7 +208,7 @@ def test_main_page_buckets_in_tokyo(site, tokyo):
 def test_get_task_reads_one_document(site, client):
     site.expect("237")
     task = client.get_task(21)
-    assert (task.id, task.title, task.task_type) == (21, "Assigned to admin", "lead meeting")
+    assert (task.id, task.title, task.task_type) == ("21", "Assigned to admin", "lead meeting")
 
 
 def test_get_task_assignee_is_a_user_id_not_an_email(site, client):

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 from ..auth import OAuthBearer
 from ..errors import (
     AddressRefused,
-    FrappeError,
     MethodMissing,
     NoPermission,
     NotFound,
     ReconnectNeeded,
+    SiteError,
     Transient,
 )
 from ..models import Capabilities, Vocabulary
@@ -59,7 +59,7 @@ def probe(client: FrappeClient) -> Capabilities:
     except Transient as exc:
         findings.append(f"The site cannot be reached: {exc.message} Check the URL.")
         return done()
-    except FrappeError as exc:
+    except SiteError as exc:
         found["reachable"] = True
         findings.append(f"No OAuth discovery on this site ({exc.message}); API keys still work.")
 
@@ -75,7 +75,7 @@ def probe(client: FrappeClient) -> Capabilities:
         found["credential_valid"] = False
         findings.append(f"The credential was refused: {exc.message} Connect again.")
         return done()
-    except FrappeError as exc:
+    except SiteError as exc:
         findings.append(f"Could not check the credential: {exc.message}")
         return done()
 
@@ -86,7 +86,7 @@ def probe(client: FrappeClient) -> Capabilities:
     except MethodMissing:
         found["flavour"] = "plain"
         findings.append("The CRM mobile API is not installed; the portal uses the generic API.")
-    except FrappeError as exc:
+    except SiteError as exc:
         findings.append(f"The CRM mobile API failed: {exc.message}")
 
     # 4. The vocabularies, and which roles may write, from the doctype meta [200].
@@ -101,7 +101,7 @@ def probe(client: FrappeClient) -> Capabilities:
             found["flavour"] = _flavour_from(vocabulary)
     except NotFound:
         findings.append("The site is older than Frappe 15: its task options cannot be read.")
-    except FrappeError as exc:
+    except SiteError as exc:
         findings.append(f"The task options could not be read: {exc.message}")
     if found.get("flavour") is not None:
         client.flavour = found["flavour"]
@@ -119,7 +119,7 @@ def probe(client: FrappeClient) -> Capabilities:
             "This account has no CRM role (Sales User or Sales Manager): it cannot list tasks "
             "for overdue reminders or write. Give the user a CRM role on the site."
         )
-    except FrappeError as exc:
+    except SiteError as exc:
         findings.append(f"The task list could not be read: {exc.message}")
 
     # 6. Roles, to tell whether writes will be allowed without writing [061, 100, 130].
@@ -142,7 +142,7 @@ def probe(client: FrappeClient) -> Capabilities:
             site=client.site_label,
         )
         found["time_zone"] = str(zone)[:64] if zone else None
-    except FrappeError:
+    except SiteError:
         pass
     if not found.get("time_zone"):
         findings.append("The site's time zone cannot be read with this account: enter it.")
@@ -176,13 +176,13 @@ def _roles(client: FrappeClient, flavour: str | None) -> set[str] | None:
             )
             if isinstance(message, dict) and isinstance(message.get("roles"), list):
                 return {str(r) for r in message["roles"]}
-        except FrappeError:
+        except SiteError:
             pass
     if isinstance(client.caller.auth, OAuthBearer):
         try:
             body = client.caller.method("frappe.integrations.oauth2.openid_profile")
             if isinstance(body, dict) and isinstance(body.get("roles"), list):
                 return {str(r) for r in body["roles"]}
-        except FrappeError:
+        except SiteError:
             pass
     return None

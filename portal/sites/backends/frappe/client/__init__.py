@@ -14,10 +14,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from portal.http import AddressPolicy, Http
+
 from ..auth import Credential
 from ..buckets import FINISHED_STATUSES, site_statuses
-from ..errors import EditConflict, FrappeError, InputRefused, MethodMissing
-from ..http import AddressPolicy, Http
+from ..errors import EditConflict, InputRefused, MethodMissing, SiteError
 from ..models import (
     Capabilities,
     Flavour,
@@ -325,7 +326,7 @@ class FrappeClient:
         body = self.caller.method("frappe.auth.get_logged_user")
         user = message_of(body, site=self.site_label)
         if not isinstance(user, str) or not user:
-            raise FrappeError("The site did not say who is logged in.", site=self.site_label)
+            raise SiteError("The site did not say who is logged in.", site=self.site_label)
         return user
 
     def probe(self) -> Capabilities:
@@ -429,8 +430,8 @@ class FrappeClient:
         if ids is None:
             return answer
         try:
-            fresh = self._resource.get_listed(answer.id)
-        except FrappeError:
+            fresh = self._resource.get_listed(checked_id(answer.id))
+        except SiteError:
             # No generic read permission: the ids asked for, named from the answer, are the
             # best evidence there is.
             return dataclasses.replace(answer, assignees=named_assignees(ids, answer.assignees))

@@ -1,7 +1,10 @@
-"""Typed values the client returns. Nothing downstream reads Frappe JSON again.
+"""The portal's own words for what a site holds: a task, its assignees, a page of tasks, a site's
+vocabulary and what the doctor found. Every backend returns these; nothing above a backend reads
+a site's JSON again.
 
-Strings come from a site the portal does not control: they are bounded here and must still be
-escaped when rendered (a compact task's title can hold raw HTML from the description).
+Strings come from a site the portal does not control: they are bounded by the backend and must
+still be escaped when rendered (a compact task's title can hold raw HTML from the description).
+Task ids are strings: each CRM has its own (Frappe's are numbers, Django-CRM's UUIDs).
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 PortalStatus = Literal["open", "in_progress", "done", "cancelled"]
-Flavour = Literal["deployed", "documented", "plain"]
 Bucket = Literal["overdue", "late", "today", "upcoming"]
 
 MAX_TITLE = 300
@@ -22,9 +24,9 @@ MAX_EXTRA_KEYS = 40
 
 @dataclass(frozen=True)
 class Assignee:
-    """``user_id`` identifies a site user (matches ``_assign`` and ``get_logged_user``); it is
-    None when the site only gave an email (mobile_api answers [012, 235]). A user id is not always
-    an email (``Administrator``, whose email is admin@example.com [012, 237])."""
+    """``user_id`` identifies a site user as the site names them (what "assigned to me" matches
+    against the connection's user); it is None when the site only gave an email (some Frappe
+    answers). A user id is not always an email (Frappe's ``Administrator``)."""
 
     user_id: str | None
     email: str | None = None
@@ -33,14 +35,14 @@ class Assignee:
     def is_user(self, user_id: str) -> bool:
         if self.user_id is not None:
             return self.user_id == user_id
-        # mobile_api gives no user id: fall back to the email, which is the id of users
-        # created by email (every user but Administrator and Guest on Frappe).
+        # No user id given: fall back to the email, which is the id of users created by email
+        # (on Frappe every user but Administrator and Guest).
         return bool(self.email) and self.email.lower() == user_id.lower()
 
 
 @dataclass(frozen=True)
 class Task:
-    id: int
+    id: str
     title: str
     description: str | None
     status: str  # the site's own value, e.g. "Todo", "late", "Completed"
@@ -55,6 +57,12 @@ class Task:
     owner: str | None
     time_zone: str  # the site's zone, the one "today" is judged in
     site: str | None = None
+    # The site itself marks the task overdue (Frappe's ``late`` status), whatever its due date.
+    site_says_overdue: bool = False
+    # The site keeps a plain due date and no start (Django-CRM): ``due_date`` is then 00:00 of
+    # the day after the due day on the site's calendar (overdue once that day is over), and the
+    # due day is the task's day for "today" and "upcoming".
+    due_is_day: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -74,17 +82,6 @@ class Page:
 
 
 @dataclass(frozen=True)
-class SiteBuckets:
-    """The site's own main_page_buckets: ``late`` is the site's definition (start before today,
-    open), NOT overdue [230]; use ``buckets.bucket()`` for the portal's buckets."""
-
-    today: tuple[Task, ...]
-    late: tuple[Task, ...]
-    upcoming: tuple[Task, ...]
-    min_each: int
-
-
-@dataclass(frozen=True)
 class Vocabulary:
     statuses: tuple[str, ...]
     priorities: tuple[str, ...]
@@ -96,7 +93,7 @@ class Capabilities:
     base_url: str
     reachable: bool = False
     oauth: dict[str, str] | None = None  # discovered endpoints, when the site publishes them
-    flavour: Flavour | None = None
+    flavour: str | None = None  # the backend's own variant of its CRM (Frappe: deployed...)
     vocabulary: Vocabulary | None = None
     user_id: str | None = None
     credential_valid: bool | None = None

@@ -16,6 +16,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ class WebhookRefused(ValueError):
 
 @dataclass(frozen=True)
 class WebhookDelivery:
-    task_id: int
+    task_id: str
     event: str  # "" when the template does not say
     status: str | None  # the site's value, when the template sends it
     portal_status: PortalStatus | None
@@ -79,10 +80,35 @@ def parse_delivery(raw_body: bytes) -> WebhookDelivery:
     event = body.get("event") if isinstance(body.get("event"), str) else ""
     fields = {k: v for k, v in list(body.items())[:40] if isinstance(k, str)}
     return WebhookDelivery(
-        task_id=task_id,
+        task_id=str(task_id),
         event=event[:40],
         status=status,
         portal_status=portal_status(status) if status else None,
         title=title[:MAX_TITLE] if isinstance(title, str) else None,
         fields=fields,
     )
+
+
+# CRM Task names are the site's 64-bit autoincrement numbers: anything else is refused before
+# the portal writes anything.
+_TASK_ID_MAX = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: int() would also take "+5", "1_0", "٣٧"
+
+
+def delivery_checked(raw_body: bytes) -> WebhookDelivery:
+    """The delivery, once every field the portal stores is known to fit: ``name`` a task id
+    (a whole number or a string of digits), ``status`` absent or a short text."""
+    delivery = parse_delivery(raw_body)  # proves the body is a JSON object with a name
+    body = json.loads(raw_body)
+    name = body["name"]
+    if isinstance(name, str):
+        name = name.strip()
+        fits = _DIGITS.fullmatch(name) is not None and 0 < int(name) <= _TASK_ID_MAX
+    else:
+        fits = type(name) is int and 0 < name <= _TASK_ID_MAX
+    if not fits:
+        raise WebhookRefused("The task name is not a task id.")
+    status = body.get("status")
+    if status is not None and not (isinstance(status, str) and len(status) <= MAX_SHORT):
+        raise WebhookRefused("The status is not a short text.")
+    return delivery

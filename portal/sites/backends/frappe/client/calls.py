@@ -6,9 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from portal.http import Http, HttpResponse
+
 from ..auth import Credential
 from ..errors import UnexpectedAnswer, error_for_status
-from ..http import Http, HttpResponse
 
 METHOD = "/api/method/"
 RESOURCE_TASK = "/api/resource/CRM%20Task"
@@ -32,7 +33,7 @@ class SiteCaller:
         write: bool = False,
         authenticated: bool = True,
     ) -> Any:
-        """The decoded JSON body of a 2xx answer; a typed FrappeError otherwise."""
+        """The decoded JSON body of a 2xx answer; a typed SiteError otherwise."""
         response, _ = self._send(verb, path, params, json_body, authenticated)
         return self.decode(response, write=write)
 

@@ -1,4 +1,5 @@
-"""The only module of the client that reads Django settings (the rest runs without Django)."""
+"""How the portal reaches CRM sites of every kind: the one outgoing HTTP seam, from Django
+settings (the backends themselves run without Django)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import threading
 
 from django.conf import settings
 
-from .http import DEFAULT_USER_AGENT, AddressPolicy, Http
+from portal.http import DEFAULT_USER_AGENT, AddressPolicy, Http
 
 # oauthlib and requests-oauthlib log token bodies at DEBUG: keep them at WARNING or above.
 TOKEN_LOGGERS = ("oauthlib", "requests_oauthlib")
@@ -17,9 +18,9 @@ _lock = threading.Lock()
 
 def policy_from_settings() -> AddressPolicy:
     return AddressPolicy(
-        allow_private=bool(getattr(settings, "FRAPPE_ALLOW_PRIVATE_NETWORKS", True)),
-        allow_loopback=bool(getattr(settings, "FRAPPE_ALLOW_LOOPBACK", False)),
-        allow_insecure_http=bool(getattr(settings, "FRAPPE_ALLOW_INSECURE_HTTP", False)),
+        allow_private=bool(getattr(settings, "SITE_ALLOW_PRIVATE_NETWORKS", True)),
+        allow_loopback=bool(getattr(settings, "SITE_ALLOW_LOOPBACK", False)),
+        allow_insecure_http=bool(getattr(settings, "SITE_ALLOW_INSECURE_HTTP", False)),
     )
 
 
@@ -30,9 +31,9 @@ def http_from_settings() -> Http:
         if _shared is None:
             _shared = Http(
                 policy=policy_from_settings(),
-                connect_timeout=float(getattr(settings, "FRAPPE_CONNECT_TIMEOUT", 5.0)),
-                read_timeout=float(getattr(settings, "FRAPPE_READ_TIMEOUT", 20.0)),
-                user_agent=str(getattr(settings, "FRAPPE_USER_AGENT", DEFAULT_USER_AGENT)),
+                connect_timeout=float(getattr(settings, "SITE_CONNECT_TIMEOUT", 5.0)),
+                read_timeout=float(getattr(settings, "SITE_READ_TIMEOUT", 20.0)),
+                user_agent=str(getattr(settings, "SITE_USER_AGENT", DEFAULT_USER_AGENT)),
             )
         return _shared
 

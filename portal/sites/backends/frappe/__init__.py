@@ -2,8 +2,10 @@
 
 Import from here; the submodules are the implementation::
 
-    from portal.sites.frappe import FrappeClient, ApiKeyAuth, Http, AddressPolicy, bucket
+    from portal.sites.backends.frappe import FrappeClient, ApiKeyAuth, Http, AddressPolicy, bucket
 """
+
+from portal.http import AddressPolicy, Http
 
 from .auth import ApiKeyAuth, Credential, MemoryTokenStore, OAuthBearer, TokenStore
 from .buckets import bucket, portal_status, site_status, site_statuses
@@ -11,26 +13,25 @@ from .client import FrappeClient
 from .errors import (
     AddressRefused,
     EditConflict,
-    FrappeError,
     InputRefused,
     MethodMissing,
     NoPermission,
     NotFound,
     ReconnectNeeded,
     ServerError,
+    SiteError,
     TimedOut,
     Transient,
     UnexpectedAnswer,
     ValidationFailed,
 )
-from .http import AddressPolicy, Http
 from .models import Assignee, Capabilities, Page, SiteBuckets, Task, Vocabulary
 from .oauth import authorization_url, exchange_code, password_grant, refresh_grant, revoke
 
 __all__ = [
     "AddressPolicy", "AddressRefused", "ApiKeyAuth", "Assignee", "Capabilities", "Credential",
     "EditConflict",
-    "FrappeClient", "FrappeError", "Http", "InputRefused", "MemoryTokenStore", "MethodMissing",
+    "FrappeClient", "SiteError", "Http", "InputRefused", "MemoryTokenStore", "MethodMissing",
     "NoPermission", "NotFound", "OAuthBearer", "Page", "ReconnectNeeded", "ServerError",
     "SiteBuckets", "Task", "TimedOut", "TokenStore", "Transient", "UnexpectedAnswer",
     "ValidationFailed",

@@ -1,4 +1,4 @@
-"""Complete task lists by criteria, over the cheapest path a site offers (added for issue 7).
+"""Complete task lists by criteria, over the cheapest path a site offers .
 
 Pages across many sites need *every* matching task (counts, a merged sort, pagination across
 sites), never a first page or ``min_each`` rows. The generic list is some 50 times cheaper per
@@ -6,18 +6,20 @@ row than mobile_api's lists (contract README, "Measured"), so it is used wheneve
 may read it; an account without a CRM role gets 403 there [078] and falls back to mobile_api's
 ``filter_tasks``, which ignores permissions [071-073] but costs more.
 
-The site's filters narrow the rows; ``TaskQuery.matches`` then applies the exact conditions in
-Python (``like`` is a substring and case-folding match, and ``_assign like %id%`` also matches
-longer ids), so both paths give the same answer.
+The site's filters narrow the rows; ``TaskQuery.matches`` (the portal's query,
+``backends.base``) then applies the exact conditions in Python (``like`` is a substring and
+case-folding match, and ``_assign like %id%`` also matches longer ids), so both paths give the
+same answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
+from ..base import TaskQuery
 from .client import FrappeClient
 from .client.parse import day_start
 from .client.resource import LIST_FIELDS, Filter
@@ -30,6 +32,7 @@ __all__ = [
     "TaskQuery",
     "assignment_fields",
     "query_tasks",
+    "task_filters",
     "task_detail",
     "task_site_url",
 ]
@@ -43,60 +46,29 @@ _MAX_ROWS = 200_000  # a guard against a site that ignores paging
 RunPages = Callable[[list[Callable[[], list[Task]]]], list[list[Task]]]
 
 
-@dataclass(frozen=True)
-class TaskQuery:
-    """Conditions on tasks, all combined with AND. Statuses are the site's own values (map portal
-    statuses with ``buckets.site_statuses``). Dates are days in the site's zone; ``date_to``
+def task_filters(query: TaskQuery) -> list[Filter]:
+    """The portal's query as Frappe filters. Dates are days in the site's zone; ``date_to``
     counts whole (the site's own ``date_to`` stops at midnight [234])."""
-
-    ids: tuple[int, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-    priorities: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    not_statuses: tuple[str, ...] = ()
-    title_contains: str = ""
-    assigned_to: str = ""  # a site user id
-
-    def filters(self) -> list[Filter]:
-        out: list[Filter] = []
-        if self.ids:
-            out.append(["name", "in", [int(i) for i in self.ids]])
-        if self.date_from:
-            out.append(["start_date", ">=", day_start(self.date_from)])
-        if self.date_to:
-            out.append(["start_date", "<", day_start(self.date_to + timedelta(days=1))])
-        if self.priorities:
-            out.append(["priority", "in", list(self.priorities)])
-        if self.statuses:
-            out.append(["status", "in", list(self.statuses)])
-        if self.not_statuses:
-            out.append(["status", "not in", list(self.not_statuses)])
-        if self.title_contains:
-            # Wildcards in the text only widen the match; ``matches`` makes it exact.
-            out.append(["title", "like", f"%{self.title_contains}%"])
-        if self.assigned_to:
-            # ``_assign`` is a JSON list of ids [236]: the quoted id matches that id only.
-            out.append(["_assign", "like", f'%"{self.assigned_to}"%'])
-        return out
-
-    def matches(self, task: Task) -> bool:
-        if self.ids and task.id not in self.ids:
-            return False
-        start = task.start_date.date() if task.start_date else None
-        if self.date_from and (start is None or start < self.date_from):
-            return False
-        if self.date_to and (start is None or start > self.date_to):
-            return False
-        if self.priorities and task.priority not in self.priorities:
-            return False
-        if self.statuses and task.status not in self.statuses:
-            return False
-        if self.not_statuses and task.status in self.not_statuses:
-            return False
-        if self.title_contains and self.title_contains.casefold() not in task.title.casefold():
-            return False
-        return not self.assigned_to or task.is_assigned_to(self.assigned_to)
+    out: list[Filter] = []
+    if query.ids:
+        out.append(["name", "in", [int(i) for i in query.ids]])
+    if query.date_from:
+        out.append(["start_date", ">=", day_start(query.date_from)])
+    if query.date_to:
+        out.append(["start_date", "<", day_start(query.date_to + timedelta(days=1))])
+    if query.priorities:
+        out.append(["priority", "in", list(query.priorities)])
+    if query.statuses:
+        out.append(["status", "in", list(query.statuses)])
+    if query.not_statuses:
+        out.append(["status", "not in", list(query.not_statuses)])
+    if query.title_contains:
+        # Wildcards in the text only widen the match; ``matches`` makes it exact.
+        out.append(["title", "like", f"%{query.title_contains}%"])
+    if query.assigned_to:
+        # ``_assign`` is a JSON list of ids [236]: the quoted id matches that id only.
+        out.append(["_assign", "like", f'%"{query.assigned_to}"%'])
+    return out
 
 
 def _sequential(calls: list[Callable[[], T]]) -> list[T]:
@@ -130,7 +102,7 @@ def _generic(
     run_pages: RunPages,
     size: int,
 ) -> list[Task]:
-    filters = query.filters()
+    filters = task_filters(query)
 
     def page(start: int) -> list[Task]:
         return client.list_tasks(
@@ -169,7 +141,7 @@ def _mobile(client: FrappeClient, query: TaskQuery) -> list[Task]:
     return sorted((t for t in found if query.matches(t)), key=lambda t: t.id)
 
 
-def task_detail(client: FrappeClient, task_id: int) -> Task:
+def task_detail(client: FrappeClient, task_id: str) -> Task:
     """One task with every field the site returns. The single-document read names one assignee
     only [237]; a list row adds the complete ``_assign`` list when the credential may read it.
     An account without read permission finds the task through mobile_api's lists."""
@@ -179,16 +151,16 @@ def task_detail(client: FrappeClient, task_id: int) -> Task:
         if client.flavour == "plain":
             raise
         for found in _mobile(client, TaskQuery()):
-            if found.id == int(task_id):
+            if found.id == str(task_id):
                 return found
-        raise NotFound(f"Task {int(task_id)} was not found.", site=client.site_label) from None
-    rows = client.list_tasks(filters=TaskQuery(ids=(task.id,)).filters(), fields=LIST_FIELDS)
+        raise NotFound(f"Task {str(task_id)[:64]} was not found.", site=client.site_label) from None
+    rows = client.list_tasks(filters=task_filters(TaskQuery(ids=(task.id,))), fields=LIST_FIELDS)
     if rows and len(rows[0].assignees) > len(task.assignees):
         task = replace(task, assignees=rows[0].assignees)
     return task
 
 
-def task_site_url(base_url: str, task_id: int) -> str:
+def task_site_url(base_url: str, task_id: str) -> str:
     """The task in the site's own desk (``/app/<doctype-slug>/<name>``)."""
     return f"{base_url.rstrip('/')}/app/crm-task/{int(task_id)}"
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..base import Unapplied
 from .buckets import portal_status
 from .models import Task
 
@@ -24,15 +24,6 @@ _SPACE = re.compile(r"\s+")
 _CHOICE_FIELDS = ("priority", "task_type")
 _SHOWN_CHARS = 60
 SITE_KEEPS_LATE = "late"
-
-
-@dataclass(frozen=True)
-class Unapplied:
-    """One field the site did not set as asked, both values as text for people and the log."""
-
-    field: str
-    asked: str
-    answered: str
 
 
 def unapplied_fields(*, asked: Mapping[str, Any], answer: Task) -> tuple[Unapplied, ...]:

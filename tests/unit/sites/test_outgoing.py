@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from portal.sites.frappe import config
+from portal.sites import outgoing as config
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +20,8 @@ def fresh_seam():
 
 def test_defaults_are_strict_about_loopback_and_http():
     with override_settings():
-        for name in ("FRAPPE_ALLOW_PRIVATE_NETWORKS", "FRAPPE_ALLOW_LOOPBACK",
-                     "FRAPPE_ALLOW_INSECURE_HTTP"):  # fmt: skip
+        for name in ("SITE_ALLOW_PRIVATE_NETWORKS", "SITE_ALLOW_LOOPBACK",
+                     "SITE_ALLOW_INSECURE_HTTP"):  # fmt: skip
             if hasattr(settings, name):  # the project's test settings may set them
                 delattr(settings, name)
         policy = config.policy_from_settings()
@@ -33,12 +33,12 @@ def test_defaults_are_strict_about_loopback_and_http():
 
 
 @override_settings(
-    FRAPPE_ALLOW_PRIVATE_NETWORKS=False,
-    FRAPPE_ALLOW_LOOPBACK=True,
-    FRAPPE_ALLOW_INSECURE_HTTP=True,
-    FRAPPE_CONNECT_TIMEOUT=1.5,
-    FRAPPE_READ_TIMEOUT=7,
-    FRAPPE_USER_AGENT="portal-test/1",
+    SITE_ALLOW_PRIVATE_NETWORKS=False,
+    SITE_ALLOW_LOOPBACK=True,
+    SITE_ALLOW_INSECURE_HTTP=True,
+    SITE_CONNECT_TIMEOUT=1.5,
+    SITE_READ_TIMEOUT=7,
+    SITE_USER_AGENT="portal-test/1",
 )
 def test_settings_shape_the_seam():
     http = config.http_from_settings()

@@ -1,7 +1,8 @@
-"""The one HTTP seam: every request the portal sends to a Frappe site goes through ``Http``.
+"""The one outgoing-HTTP seam: every request the portal sends to a site of any backend, and the
+notification channels' webhooks (``guarded_session``), goes through here.
 
 It owns connection pooling, timeouts, the User-Agent, a bound on answer sizes and the address
-policy (Frappe sites may live on a private network; loopback only in development and tests). The
+policy (sites may live on a private network; loopback only in development and tests). The
 policy is checked twice: on the resolved addresses before sending (a clear error, no connection
 made) and on the socket's actual peer at connect time, so a DNS answer that changes between the two
 (rebinding) cannot reach a refused address. Tests replace the transport (``adapter=``) and count
@@ -24,10 +25,10 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .errors import AddressRefused, FrappeError, TimedOut, Transient
+from portal.sites.backends.errors import AddressRefused, SiteError, TimedOut, Transient
 
 MAX_BODY_BYTES = 20 * 1024 * 1024
-DEFAULT_USER_AGENT = "crm-portal/1 (+frappe client)"
+DEFAULT_USER_AGENT = "crm-portal/1"
 _REDIRECTS = {301, 302, 303, 307, 308}
 _MAX_REDIRECTS = 3
 # Cloud metadata services that do not sit in 169.254.0.0/16 or fe80::/10.
@@ -184,7 +185,7 @@ class Http:
     ) -> requests.Response:
         try:
             self.policy.check_url(prepared.url or "", resolve=self._resolve)
-        except FrappeError as exc:
+        except SiteError as exc:
             exc.site = exc.site or site
             raise
         prepared.headers["User-Agent"] = self.user_agent
@@ -198,7 +199,7 @@ class Http:
                 f"Connection refused by the address policy: {exc}.", site=site
             ) from None
         except requests.exceptions.SSLError as exc:
-            raise FrappeError(
+            raise SiteError(
                 f"The site's TLS certificate was rejected ({type(exc).__name__}).",
                 site=site,
             ) from None
@@ -207,21 +208,21 @@ class Http:
         except (requests.exceptions.ConnectionError, OSError):
             raise Transient("Could not connect to the site.", site=site) from None
         except requests.exceptions.RequestException as exc:
-            raise FrappeError(f"Request failed: {type(exc).__name__}.", site=site) from None
+            raise SiteError(f"Request failed: {type(exc).__name__}.", site=site) from None
         return response
 
     def _read_bounded(self, response: requests.Response, *, site: str | None) -> None:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
             response.close()
-            raise FrappeError("The site's answer is too large.", site=site)
+            raise SiteError("The site's answer is too large.", site=site)
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_content(64 * 1024):
             size += len(chunk)
             if size > self.max_body_bytes:
                 response.close()
-                raise FrappeError("The site's answer is too large.", site=site)
+                raise SiteError("The site's answer is too large.", site=site)
             chunks.append(chunk)
         response._content = b"".join(chunks)  # what .content/.text/.json() read
         response._content_consumed = True
@@ -266,7 +267,7 @@ class Http:
             target = urljoin(prepared.url or url, response.headers.get("Location", ""))
             if hops > _MAX_REDIRECTS or not _same_site(prepared.url or url, target):
                 shown = target.split("?", 1)[0]
-                raise FrappeError(
+                raise SiteError(
                     f"The site redirected to {shown}: use that address as the site's URL.",
                     status=response.status_code,
                     site=site,

@@ -113,7 +113,8 @@ def comma_list(values: Iterable[str], *, field: str) -> str | None:
 
 
 def task_id(value: Any) -> int:
-    if isinstance(value, bool):
+    """The portal's task id (a string) as the number a Frappe site names its tasks by."""
+    if isinstance(value, bool) or not str(value).strip().isascii():
         raise InputRefused("A task id is a positive integer.")
     try:
         number = int(value)
@@ -137,7 +138,7 @@ def parse_task(raw: Any, *, zone: ZoneInfo, site: str | None) -> Task:
         raise UnexpectedAnswer("A task id in the answer is not a number.", site=site) from None
     status = bounded(raw.get("status"), MAX_SHORT) or ""
     return Task(
-        id=ident,
+        id=str(ident),
         title=bounded(raw.get("title"), MAX_TITLE) or "",
         description=bounded(raw.get("description"), MAX_DESCRIPTION),
         status=status,
@@ -152,6 +153,8 @@ def parse_task(raw: Any, *, zone: ZoneInfo, site: str | None) -> Task:
         owner=bounded(raw.get("owner"), MAX_SHORT),
         time_zone=zone.key,
         site=site,
+        # The crm app's own overdue marker [010, 243]: the task stays open, and overdue.
+        site_says_overdue=status.strip().lower() == "late",
         extra=_extra(raw),
     )
 

@@ -1,21 +1,25 @@
-"""The portal's one definition of overdue, late, today and upcoming, and the status mapping.
+"""The portal's one definition of overdue, late, today and upcoming, and the status mapping, for
+tasks of every backend.
 
 From ``contract/README.md``, "Buckets in the portal" (times in the site's zone):
 - overdue: open, and ``due_date`` has passed or the site status is ``late``;
 - late: open, started before today, not overdue;
 - today: starts today (finished ones included: pages show them apart);
 - upcoming: starts after today, open.
-A site's own ``late`` bucket is a different thing (start before today, ignores due dates [230]).
+A site without start dates (a plain due date only, ``Task.due_is_day``) has its tasks on their
+due day: today is due today, upcoming is due later, and late holds none of them (a task due
+before today is overdue while it is open).
+A site may also say a task is overdue itself (Frappe's ``late`` status): ``site_says_overdue``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .models import Bucket, PortalStatus, Task, Vocabulary
+from portal.sites.backends.types import Bucket, PortalStatus, Task, Vocabulary
 
 _EXACT: dict[str, PortalStatus] = {
     "backlog": "open",
@@ -30,8 +34,6 @@ _EXACT: dict[str, PortalStatus] = {
 }
 # Statuses no flavour uses for new work; never chosen when mapping portal → site.
 _SITE_MANAGED = {"late"}
-# Every finished value of every flavour: safe in "not in" filters on any site.
-FINISHED_STATUSES = ("Done", "Canceled", "Completed", "Cancelled")
 
 
 def portal_status(site_status: str | None) -> PortalStatus:
@@ -73,8 +75,10 @@ def bucket(task: Task, now: datetime) -> Bucket | None:
     local_now = now.astimezone(ZoneInfo(task.time_zone))
     today = local_now.date()
     start_day = task.start_date.astimezone(local_now.tzinfo).date() if task.start_date else None
+    if start_day is None and task.due_is_day and task.due_date:
+        start_day = (task.due_date.astimezone(local_now.tzinfo) - timedelta(days=1)).date()
     if task.is_open:
-        if task.status.strip().lower() == "late" or (task.due_date and task.due_date < now):
+        if task.site_says_overdue or (task.due_date and task.due_date < now):
             return "overdue"
         if start_day is not None and start_day < today:
             return "late"
@@ -83,24 +87,6 @@ def bucket(task: Task, now: datetime) -> Bucket | None:
     if task.is_open and start_day is not None and start_day > today:
         return "upcoming"
     return None
-
-
-def statuses_refused(task: Task, now: datetime, flavour: str | None) -> frozenset[PortalStatus]:
-    """Portal statuses the site will not take for this task, known before trying."""
-    return refused_on_save(flavour=flavour, due=task.due_date, now=now)
-
-
-def refused_on_save(
-    *, flavour: str | None, due: datetime | None, now: datetime
-) -> frozenset[PortalStatus]:
-    """Portal statuses a save with this due date cannot set. On CRM sites with the mobile API
-    (deployed) the app's validate hook sets ``late`` again on every save of a task whose due
-    date has passed unless the save makes it Done: In Progress and Canceled come back ``late``
-    with a 200 (contract README, "Learned on a second real site"). Open is taken (as ``late``,
-    the site's open-and-overdue); a later due date in the same save lifts the rule."""
-    if flavour != "deployed" or due is None or due >= now:
-        return frozenset()
-    return frozenset({"in_progress", "cancelled"})
 
 
 # Overdue tasks by age, for reports and their drill-downs: whole days overdue, at least one.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import FrappeError, MethodMissing, NotFound, UnexpectedAnswer
+from ..errors import MethodMissing, NotFound, SiteError, UnexpectedAnswer
 from ..models import Page, SiteBuckets, Task
 from .calls import SiteCaller
 from .parse import filter_envelope, message_of, parse_task, task_list
@@ -101,4 +101,4 @@ class MobileApi:
         except NotFound:
             return
         if isinstance(answer, dict) and answer.get("ok") is False:
-            raise FrappeError(str(answer.get("message") or "The site did not delete the task."))
+            raise SiteError(str(answer.get("message") or "The site did not delete the task."))

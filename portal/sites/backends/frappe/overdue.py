@@ -31,7 +31,7 @@ class OverdueRead:
 
 
 def overdue_and_late(client: FrappeClient, *, now: datetime) -> OverdueRead:
-    """Raises the client's typed errors (FrappeError) like any other call."""
+    """Raises the client's typed errors (SiteError) like any other call."""
     late_bucket = client.late_bucket_scan(now)
     overdue = client.overdue_scan(now)
     read = OverdueRead(

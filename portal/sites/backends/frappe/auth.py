@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
-from .errors import FrappeError, ReconnectNeeded
-from .http import Http
+from portal.http import Http
+
+from .errors import ReconnectNeeded, SiteError
 from .oauth import refresh_grant, revoke
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ class OAuthBearer:
                     http=self._http,
                     site=self.site,
                 )
-            except FrappeError as exc:  # the new token works; an old one left alive is no outage
+            except SiteError as exc:  # the new token works; an old one left alive is no outage
                 log.warning("Revoking the previous refresh token failed: %s", exc)
         return new
 

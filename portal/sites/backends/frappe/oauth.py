@@ -17,6 +17,8 @@ from typing import Any
 from oauthlib.oauth2 import LegacyApplicationClient, OAuth2Error, WebApplicationClient
 from requests_oauthlib import OAuth2Session
 
+from portal.http import Http
+
 from .errors import (
     AddressRefused,
     ReconnectNeeded,
@@ -24,7 +26,6 @@ from .errors import (
     ValidationFailed,
     error_for_status,
 )
-from .http import Http
 
 OAUTH_PREFIX = "/api/method/frappe.integrations.oauth2."
 DEFAULT_SCOPE = "all openid"
