@@ -169,24 +169,23 @@ def direct_read(connections) -> Callable[[], float]:
     same two list requests per site, all at once as the page sends them."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from portal.sites.frappe.query import TaskQuery, query_tasks
-    from portal.sites.services.clients import client_for_connection
-    from portal.tasks_ui.selectors.inbox import finished_statuses
+    from portal.sites.backends.base import TaskQuery
+    from portal.sites.services.clients import backend_for_connection
 
-    clients = [client_for_connection(connection) for connection in connections]
-    pool = ThreadPoolExecutor(2 * len(clients))
+    backends = [backend_for_connection(connection) for connection in connections]
+    pool = ThreadPoolExecutor(2 * len(backends))
 
     def read() -> float:
         started = time.perf_counter()
         calls = []
-        for client in clients:
-            today = client.now().date()
-            finished = finished_statuses(client)
+        for backend in backends:
+            today = backend.now().date()
+            finished = backend.finished_statuses()
             calls += [
-                (client, TaskQuery(not_statuses=finished)),
-                (client, TaskQuery(date_from=today, date_to=today, statuses=finished)),
+                (backend, TaskQuery(not_statuses=finished)),
+                (backend, TaskQuery(date_from=today, date_to=today, statuses=finished)),
             ]
-        list(pool.map(lambda call: query_tasks(*call), calls))
+        list(pool.map(lambda call: call[0].search_all(call[1]), calls))
         return time.perf_counter() - started
 
     return read

@@ -246,7 +246,7 @@ def main() -> int:
         sites_fetch,
     )
     from portal.notifications.tasks import scan_all
-    from portal.sites.frappe.overdue import overdue_and_late
+    from portal.sites.backends.frappe.overdue import overdue_and_late
     from portal.sites.services.clients import client_for_service
     from standin.testing import StandinProcess
 

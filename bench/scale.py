@@ -410,8 +410,8 @@ def client_reads(sites) -> float:
     the page asks it) from threads of this process, no portal page around it."""
     from django.db import connections
 
-    from portal.sites.frappe.buckets import FINISHED_STATUSES
-    from portal.sites.frappe.query import PAGE_LENGTH, ROW_FIELDS
+    from portal.sites.backends.frappe.buckets import FINISHED_STATUSES
+    from portal.sites.backends.frappe.query import PAGE_LENGTH, ROW_FIELDS
     from portal.sites.models import Connection
     from portal.sites.services.clients import client_for_connection
 

@@ -329,14 +329,15 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Frappe sites: how the portal's one HTTP client may reach them ------------------------------
-FRAPPE_CONNECT_TIMEOUT = env.float("FRAPPE_CONNECT_TIMEOUT", 5.0, minimum=0.1)
-FRAPPE_READ_TIMEOUT = env.float("FRAPPE_READ_TIMEOUT", 20.0, minimum=0.1)
-# Frappe sites often sit on a private network; loopback and plain http only for stand-ins.
-FRAPPE_ALLOW_PRIVATE_NETWORKS = env.bool("FRAPPE_ALLOW_PRIVATE_NETWORKS", True)
-FRAPPE_ALLOW_LOOPBACK = env.bool("FRAPPE_ALLOW_LOOPBACK", not PRODUCTION)
-FRAPPE_ALLOW_INSECURE_HTTP = env.bool("FRAPPE_ALLOW_INSECURE_HTTP", not PRODUCTION)
-FRAPPE_USER_AGENT = env.str("FRAPPE_USER_AGENT", "frappe-task-portal/0.1")
+
+# --- CRM sites of every kind: how the portal's one HTTP client may reach them -------------------
+SITE_CONNECT_TIMEOUT = env.float("SITE_CONNECT_TIMEOUT", 5.0, minimum=0.1)
+SITE_READ_TIMEOUT = env.float("SITE_READ_TIMEOUT", 20.0, minimum=0.1)
+# CRM sites often sit on a private network; loopback and plain http only for stand-ins.
+SITE_ALLOW_PRIVATE_NETWORKS = env.bool("SITE_ALLOW_PRIVATE_NETWORKS", True)
+SITE_ALLOW_LOOPBACK = env.bool("SITE_ALLOW_LOOPBACK", not PRODUCTION)
+SITE_ALLOW_INSECURE_HTTP = env.bool("SITE_ALLOW_INSECURE_HTTP", not PRODUCTION)
+SITE_USER_AGENT = env.str("SITE_USER_AGENT", "crm-task-portal/0.2")
 
 # --- Portal clock: tests and demos may set the portal's "now" for every process ------------------
 PORTAL_CLOCK_FILE = env.str("PORTAL_CLOCK_FILE")

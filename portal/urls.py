@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from portal.ops.views import healthz
 from portal.sites.views.language import language_switch
 from portal.sites.views.login import LoginView
+from portal.task_ids import TaskIdConverter
+
+register_converter(TaskIdConverter, "task")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -91,3 +91,14 @@ def _fresh_cache(_cache_per_worker):
     cache.clear()
     circuit_memo_clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page rendered in Arabic leaves Arabic
+    active in the thread that rendered it (LocaleMiddleware does not reset it)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

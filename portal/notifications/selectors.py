@@ -23,12 +23,12 @@ from portal.notifications.steps import step_text
 CHUNK = 500  # ids per query: well under SQLite's bound on variables
 
 
-def watched_open(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], WatchedTask]:
+def watched_open(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], WatchedTask]:
     """The open watched tasks among these (site id, task id) pairs, by pair."""
     by_site: dict[int, list[int]] = defaultdict(list)
     for site_id, task_id in set(pairs):
         by_site[site_id].append(task_id)
-    found: dict[tuple[int, int], WatchedTask] = {}
+    found: dict[tuple[int, str], WatchedTask] = {}
     for site_id, task_ids in by_site.items():
         for start in range(0, len(task_ids), CHUNK):
             rows = WatchedTask.objects.filter(
@@ -55,7 +55,7 @@ class HistoryEntry:
     step_words: str  # the step in the reader's language
 
 
-def reminder_history_for_task(*, site_id: int, task_id: int) -> list[HistoryEntry]:
+def reminder_history_for_task(*, site_id: int, task_id: str) -> list[HistoryEntry]:
     """Every reminder planned for one task, newest first."""
     items = (
         DeliveryItem.objects.filter(site_id=site_id, task_id=task_id)

@@ -32,7 +32,7 @@ class LinkExpired(Exception):
 class ActionLink:
     action: str  # done | snooze
     site_id: int
-    task_id: int
+    task_id: str
     recipient: str  # who the message was for (audited as the actor)
     delivery_id: int | None
 
@@ -42,14 +42,14 @@ def _now_ts() -> int:
 
 
 def action_token(
-    *, action: str, site_id: int, task_id: int, recipient: str, delivery_id: int | None
+    *, action: str, site_id: int, task_id: str, recipient: str, delivery_id: int | None
 ) -> str:
     if action not in ACTIONS:
         raise ValueError(action)
     payload = {
         "a": action,
         "s": site_id,
-        "t": task_id,
+        "t": str(task_id),
         "r": recipient,
         "d": delivery_id,
         "i": _now_ts(),
@@ -77,7 +77,7 @@ def action_from_token(token: str) -> ActionLink:
         link = ActionLink(
             action=str(payload["a"]),
             site_id=int(payload["s"]),
-            task_id=int(payload["t"]),
+            task_id=str(payload["t"]),
             recipient=str(payload.get("r") or ""),
             delivery_id=int(payload["d"]) if payload.get("d") is not None else None,
         )

@@ -29,7 +29,7 @@ urlpatterns = [
     path("deliveries/", deliveries.delivery_log, name="deliveries"),
     path("deliveries/<int:delivery_id>/", deliveries.delivery_detail, name="delivery"),
     path("deliveries/<int:delivery_id>/replay/", deliveries.delivery_replay_view, name="replay"),
-    path("tasks/<int:site_id>/<int:task_id>/", deliveries.task_history, name="task_history"),
+    path("tasks/<int:site_id>/<task:task_id>/", deliveries.task_history, name="task_history"),
     path("sites/<int:site_id>/webhook/", inbound.webhook_setup, name="webhook_setup"),
     # Public endpoints: their credential is a signature (ours, Frappe's or Slack's).
     path("act/<str:token>/", actions.act, name="act"),

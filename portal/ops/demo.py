@@ -20,7 +20,7 @@ from portal.notifications.models import Rule
 from portal.notifications.tasks import scan_all
 from portal.reports.models import Snapshot
 from portal.reports.services.snapshot import snapshot_take
-from portal.sites.frappe import FrappeError
+from portal.sites.backends.errors import SiteError
 from portal.sites.models import Profile, ServiceCredential, Site, SiteGrant, Team
 from portal.sites.services.connect import connection_by_password
 from portal.sites.services.people import site_user_seen
@@ -134,7 +134,7 @@ def demo_prepare(*, standin_port_base: int | None = None) -> list[str]:
                 user=lead, site=site, site_user=f"lead1@{demo.domain}",
                 password=DEMO_SITE_PASSWORDS["lead1"],
             )  # fmt: skip
-        except FrappeError as error:  # the demo still starts; the sites page shows why
+        except SiteError as error:  # the demo still starts; the sites page shows why
             site.last_error = f"Demo connection failed: {error.message}"
             site.save(update_fields=["last_error"])
         site_doctor(site=site)

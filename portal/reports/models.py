@@ -57,7 +57,7 @@ class Completion(models.Model):
         OBSERVED = "observed", "webhook or reminder action"
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
-    task_id = models.BigIntegerField()
+    task_id = models.CharField(max_length=64)
     title = models.CharField(max_length=300, blank=True)
     portal_status = models.CharField(max_length=20)  # done | cancelled
     finished_at = models.DateTimeField(db_index=True)

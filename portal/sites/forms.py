@@ -32,13 +32,39 @@ class SiteForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False),
     )
 
+    service_token = forms.CharField(
+        label=_("Personal access token for scheduled jobs"),
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "Django-CRM sites: a token (bcrm_pat_…) with the scopes tasks:read and tasks:write, "
+            "made by a site user who sees every task (an organisation admin)."
+        ),
+    )
+
     class Meta:
         model = Site
-        fields = ["name", "base_url", "client_id", "client_secret", "time_zone", "tags"]
+        fields = [
+            "name", "backend", "base_url", "organisation", "client_id", "client_secret",
+            "time_zone", "tags",
+        ]  # fmt: skip
         widgets = {"client_secret": forms.PasswordInput(render_value=False)}
         help_texts = {
             "client_secret": _("Optional: Frappe does not check it. Leave empty to keep."),
+            "client_id": _("Frappe CRM sites: the OAuth Client the portal signs people in with."),
+            "organisation": _(
+                "Django-CRM sites: the organisation's id (one address can hold several)."
+            ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Sites registered before there were other CRMs, and forms that do not say, are Frappe.
+        self.fields["backend"].required = False
+
+    def clean_backend(self):
+        return self.cleaned_data.get("backend") or Site.Backend.FRAPPE
 
     def clean_base_url(self):
         url = self.cleaned_data["base_url"].strip().rstrip("/")
@@ -48,6 +74,11 @@ class SiteForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        backend = data.get("backend") or Site.Backend.FRAPPE
+        if backend == Site.Backend.FRAPPE and not (data.get("client_id") or "").strip():
+            self.add_error("client_id", _("A Frappe CRM site needs its OAuth client ID."))
+        if backend == Site.Backend.DJANGOCRM and not (data.get("organisation") or "").strip():
+            self.add_error("organisation", _("A Django-CRM site needs its organisation's id."))
         if bool(data.get("service_api_key")) != bool(data.get("service_api_secret")):
             if not (self.instance.pk and data.get("service_api_key")):
                 self.add_error("service_api_secret", _("Enter both the API key and its secret."))
@@ -101,6 +132,17 @@ class ServiceCredentialForm(forms.Form):
             )
             if not data.get("api_key") or not has_secret:
                 raise forms.ValidationError(_("Enter the API key and its secret."))
+        elif data.get("kind") == ServiceCredential.Kind.TOKEN:
+            has_token = (
+                data.get("api_secret")
+                or ServiceCredential.objects.filter(
+                    site=self.site, kind=ServiceCredential.Kind.TOKEN
+                )
+                .exclude(api_secret="")
+                .exists()
+            )
+            if not has_token:
+                raise forms.ValidationError(_("Paste the personal access token."))
         elif data.get("kind") == ServiceCredential.Kind.CONNECTION and not data.get("connection"):
             raise forms.ValidationError(_("Choose the connection scheduled jobs should use."))
         return data

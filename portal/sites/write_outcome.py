@@ -4,22 +4,20 @@ A 200 is not a success by itself. A real CRM site answers a change of an overdue
 Progress or Canceled with 200 and ``"status": "late"``: its validate hook sets ``late`` again on
 every save, so the change is refused without an error (contract README, "Learned on a second
 real site"). Every write therefore compares the task the site answered with the fields it sent
-(``frappe.outcome.unapplied_fields``); any field that differs means the write did not happen as
+(the backend's ``unapplied``); any field that differs means the write did not happen as
 asked, and callers report it as failed: to the person, in the audit log and in bulk results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.utils.translation import gettext as _
 
-from portal.sites.frappe import FrappeError, Task
-from portal.sites.frappe.outcome import Unapplied, kept_overdue, unapplied_fields
+from portal.sites.backends.base import TaskBackend, TaskChanges, Unapplied
+from portal.sites.backends.errors import SiteError
+from portal.sites.backends.types import Task
 
 
-class WriteNotApplied(FrappeError):
+class WriteNotApplied(SiteError):
     """The site answered the write without an error but did not make the change. ``task`` is
     the task as the site answered it; ``audit_text`` says in English what differed."""
 
@@ -36,23 +34,29 @@ class WriteNotApplied(FrappeError):
         return "refused by the site (answered 200): " + ("; ".join(parts) or "nothing changed")
 
 
-def write_checked(*, asked: Mapping[str, Any], answer: Task, site_name: str) -> Task:
+def write_checked(
+    *, backend: TaskBackend, asked: TaskChanges, answer: Task, site_name: str
+) -> Task:
     """``answer`` when it shows every asked field; raises ``WriteNotApplied`` otherwise."""
-    differences = unapplied_fields(asked=asked, answer=answer)
+    differences = backend.unapplied(asked, answer)
     if not differences:
         return answer
     raise WriteNotApplied(
-        refusal_words(differences, site_name=site_name),
+        refusal_words(
+            differences, site_name=site_name, kept_overdue=backend.kept_overdue(differences)
+        ),
         task=answer,
         differences=differences,
         site=site_name,
     )
 
 
-def refusal_words(differences: tuple[Unapplied, ...], *, site_name: str) -> str:
+def refusal_words(
+    differences: tuple[Unapplied, ...], *, site_name: str, kept_overdue: bool = False
+) -> str:
     """What the person reads. The refusal real sites make most (an overdue task kept ``late``)
     is said as the rule it is."""
-    if kept_overdue(differences):
+    if kept_overdue:
         return _(
             "%(site)s kept this task late: an overdue task can only be marked done there "
             "(or given a later due date first)."

@@ -36,12 +36,11 @@ from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from portal.sites.frappe import (
-    FrappeClient,
-    FrappeError,
+from portal.sites.backends.errors import (
     NoPermission,
     NotFound,
     ReconnectNeeded,
+    SiteError,
     TimedOut,
     Transient,
 )
@@ -158,13 +157,11 @@ class _SlotHttp:
         return getattr(self._http, name)
 
 
-def limit_client(client: FrappeClient, site: Site) -> FrappeClient:
-    """Every request this client sends holds one of the site's slots and passes its circuit
-    (token refreshes, which go through the credential, are not counted: they are rare and
-    single-flight anyway)."""
-    if not isinstance(client.caller.http, _SlotHttp):
-        client.caller.http = _SlotHttp(client.caller.http, site)
-    return client
+def limit_http(http, site: Site):
+    """The seam a site's backend sends through: every request holds one of the site's slots
+    and passes its circuit (token refreshes, which go through the credential, are not counted:
+    they are rare and single-flight anyway)."""
+    return http if isinstance(http, _SlotHttp) else _SlotHttp(http, site)
 
 
 def _closing_connections(work: Callable[[], T]) -> Callable[[], T]:
@@ -221,7 +218,7 @@ def problem_for(error: BaseException, site: Site) -> SiteProblem:
             _("%(site)s could not be reached: %(message)s")
             % {"site": name, "message": error.message},
         )
-    if isinstance(error, FrappeError):
+    if isinstance(error, SiteError):
         return SiteProblem(
             "error", _("%(site)s answered: %(message)s") % {"site": name, "message": error.message}
         )

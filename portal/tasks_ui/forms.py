@@ -13,10 +13,10 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from portal import clock
-from portal.sites.frappe import Task, Vocabulary, portal_status
-from portal.sites.frappe.buckets import refused_on_save
-from portal.sites.frappe.query import assignment_fields
+from portal.sites.backends.types import Task, Vocabulary
+from portal.sites.buckets import portal_status
 from portal.sites.models import Site, SiteUser
+from portal.sites.services.clients import refused_on_save
 from portal.tasks_ui.labels import STATUS_LABELS
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK
 from portal.typed_lists import typed_list
@@ -252,7 +252,7 @@ class TaskForm(forms.Form):
             return  # not changed by this save
         zone = ZoneInfo(self.site.time_zone or "UTC")
         due_at = datetime.fromisoformat(due).replace(tzinfo=zone)
-        refused = refused_on_save(flavour=self.site.flavour, due=due_at, now=clock.now())
+        refused = refused_on_save(self.site, due=due_at, now=clock.now())
         if portal_status(status) in refused:
             self.add_error(
                 "status",
@@ -283,7 +283,7 @@ class TaskForm(forms.Form):
             return None
 
     def changed_fields(self) -> dict[str, Any]:
-        """Only what differs from the loaded copy, as the client takes it."""
+        """Only what differs from the loaded copy, in the portal's write fields."""
         original = self.original() or {}
         changed = {}
         for name, value in self.values().items():
@@ -293,12 +293,14 @@ class TaskForm(forms.Form):
 
 
 def to_site_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as the portal's write fields (``TaskChanges.from_fields``): dates as
+    site-local text."""
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name in _DATE_FIELDS:
             out[name] = site_value(value)
         elif name == "assignees":
-            out.update(assignment_fields(value))
+            out["assignees"] = [str(i) for i in value]
         else:
             out[name] = value
     return out

@@ -67,7 +67,7 @@ class BulkRow(models.Model):
         "sites.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     site_name = models.CharField(max_length=100, blank=True)
-    task_id = models.BigIntegerField()
+    task_id = models.CharField(max_length=64)
     title = models.CharField(max_length=300, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     message = models.TextField(blank=True)

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.sites.frappe import ApiKeyAuth, FrappeClient
-from portal.sites.frappe.config import http_from_settings
+from portal.sites.backends.frappe import ApiKeyAuth, FrappeClient
+from portal.sites.outgoing import http_from_settings
 from tests.browser.conftest import log_in, portal_errors
 from tests.browser.test_inbox_buckets import PASSWORD, make_world
 

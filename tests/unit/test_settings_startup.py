@@ -30,7 +30,7 @@ def start(tmp_path, **env):
         ("HEARTBEAT_INTERVAL_SECONDS", "soon"),
         ("DATABASE_URL", "mysql://db/portal"),
         ("REDIS_URL", "localhost:6379"),
-        ("FRAPPE_READ_TIMEOUT", "-1"),
+        ("SITE_READ_TIMEOUT", "-1"),
         ("PORTAL_ENV", "staging"),
         ("CELERY_TASK_TIME_LIMIT", "10"),
     ],

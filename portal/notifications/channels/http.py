@@ -17,9 +17,9 @@ import requests
 from django.conf import settings
 from urllib3.exceptions import NewConnectionError
 
+from portal.http import AddressPolicy, PeerRefused, guarded_session
 from portal.notifications.channels import TransportError
-from portal.sites.frappe.errors import FrappeError
-from portal.sites.frappe.http import AddressPolicy, PeerRefused, guarded_session
+from portal.sites.backends.errors import SiteError
 
 MAX_ANSWER_BYTES = 64 * 1024
 USER_AGENT = "frappe-task-portal-notifications/1"
@@ -37,7 +37,7 @@ def check_url(url: str) -> None:
     """TransportError (permanent) unless the URL may be contacted."""
     try:
         policy().check_url(url)
-    except FrappeError as exc:
+    except SiteError as exc:
         permanent = exc.permanent
         message = exc.message.replace("This portal only talks to sites", "Only receivers")
         raise TransportError(f"{host_of(url)}: {message}", permanent=permanent) from None

@@ -7,7 +7,7 @@ class InboundWebhook(models.Model):
     (contract/README.md, "Webhooks")."""
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
-    task_id = models.BigIntegerField()
+    task_id = models.CharField(max_length=64)
     event = models.CharField(max_length=40, blank=True)
     digest = models.CharField(max_length=64)  # sha256 of the raw body
     received_at = models.DateTimeField(db_index=True)
@@ -33,7 +33,7 @@ class TaskTransition(models.Model):
         ACTION = "action", "reminder action"
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
-    task_id = models.BigIntegerField()
+    task_id = models.CharField(max_length=64)
     status = models.CharField(max_length=60)  # the site's value
     portal_status = models.CharField(max_length=20)  # open, in_progress, done, cancelled
     at = models.DateTimeField(db_index=True)

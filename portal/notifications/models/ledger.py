@@ -100,7 +100,7 @@ class DeliveryItem(models.Model):
     channel_id = models.BigIntegerField()
     recipient = models.CharField(max_length=254, blank=True)
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
-    task_id = models.BigIntegerField()
+    task_id = models.CharField(max_length=64)
     episode = models.CharField(max_length=60)
     step = models.IntegerField()  # 0 first, n repeat n, -1 escalation
     became_at = models.DateTimeField()
@@ -141,7 +141,7 @@ class ReminderState(models.Model):
     channel_id = models.BigIntegerField()
     recipient = models.CharField(max_length=254, blank=True)
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
-    task_id = models.BigIntegerField()
+    task_id = models.CharField(max_length=64)
     episode = models.CharField(max_length=60)
     last_step = models.IntegerField(null=True, blank=True)  # None: only escalated so far
     last_at = models.DateTimeField(null=True, blank=True)

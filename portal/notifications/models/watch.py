@@ -62,7 +62,7 @@ class WatchedTask(models.Model):
     that read the site before the change cannot revive it."""
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
-    task_id = models.BigIntegerField()
+    task_id = models.CharField(max_length=64)
     bucket = models.CharField(max_length=10)  # overdue | late
     # What a reminder step belongs to: a new due date (a snooze, say) starts a new episode,
     # with its own first reminder, repeats and escalation.

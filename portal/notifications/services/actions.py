@@ -15,7 +15,10 @@ from portal.notifications.models import OptOut, TaskTransition, WatchedTask
 from portal.notifications.services.ledger import deliveries_obsolete_for_task
 from portal.notifications.tokens import ActionLink
 from portal.sites.audit import audit_record
-from portal.sites.frappe import FrappeError, InputRefused, Vocabulary, portal_status, site_status
+from portal.sites.backends.base import TaskBackend, TaskChanges
+from portal.sites.backends.errors import InputRefused, SiteError
+from portal.sites.backends.types import Vocabulary
+from portal.sites.buckets import portal_status, site_status
 from portal.sites.models import ServiceCredential, Site
 from portal.sites.services import clients
 from portal.sites.services.cache import site_cache_bump
@@ -40,7 +43,7 @@ def _credential_label(site: Site) -> str:
     return "service connection"
 
 
-def task_finished(*, site: Site, task_id: int, status: str, source: str) -> TaskTransition:
+def task_finished(*, site: Site, task_id: str, status: str, source: str) -> TaskTransition:
     """Records a status the portal observed; a finished task stops being reminded at once."""
     with transaction.atomic():
         transition = TaskTransition.objects.create(
@@ -65,16 +68,21 @@ def task_act(*, link: ActionLink, actor: str) -> ActionResult:
         return ActionResult(False, _("This site is no longer in the portal."))
     credential = _credential_label(site)
     try:
-        client = clients.client_for_service(site)
-        vocabulary = client.vocabulary()
+        backend = clients.backend_for_service(site)
+        vocabulary = backend.vocabulary()
         if link.action == "done":
             status = site_status("done", vocabulary)
-            task = client.update_status(link.task_id, status)
+            task = backend.set_status(link.task_id, status)
             changes = {"status": status}
         else:
-            task, changes = _snooze(client, link.task_id, vocabulary)
+            task, changes = _snooze(backend, link.task_id, vocabulary)
         # A 200 is not a success by itself: the answer must show the change.
-        write_checked(asked=changes, answer=task, site_name=site.name)
+        write_checked(
+            backend=backend,
+            asked=TaskChanges.from_fields(changes),
+            answer=task,
+            site_name=site.name,
+        )
     except WriteNotApplied as refused:
         answered = {d.field: d.answered for d in refused.differences}
         audit_record(
@@ -84,13 +92,13 @@ def task_act(*, link: ActionLink, actor: str) -> ActionResult:
         )  # fmt: skip
         site_cache_bump(site.pk)
         return ActionResult(False, refused.message)
-    except (FrappeError, clients.NotConnected, ValueError) as exc:
+    except (SiteError, clients.NotConnected, ValueError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         audit_record(
             user=None, site=site, action=f"reminder_{link.action}", task_id=link.task_id,
             changes={"by": actor}, credential=credential, ok=False, error=message,
         )  # fmt: skip
-        if isinstance(exc, FrappeError) and not isinstance(exc, InputRefused):
+        if isinstance(exc, SiteError) and not isinstance(exc, InputRefused):
             clients.site_failed(site, exc)
         return ActionResult(False, message)
     audit_record(
@@ -108,18 +116,18 @@ def task_act(*, link: ActionLink, actor: str) -> ActionResult:
     return ActionResult(True, _("Snoozed for one day on %(site)s.") % {"site": site.name})
 
 
-def _snooze(client, task_id: int, vocabulary: Vocabulary):
-    """Due date one day from now (site time). A task the site marked ``late`` keeps that status
-    on save [243], which the portal counts as overdue: it goes back to an open status."""
-    current = client.get_task(task_id)
+def _snooze(backend: TaskBackend, task_id: str, vocabulary: Vocabulary):
+    """Due date one day from now (site time). A task the site itself marks overdue (Frappe's
+    ``late``) keeps that status on save [243]: it goes back to an open status."""
+    current = backend.get(task_id)
     if not current.is_open:
         raise InputRefused(_("This task is already finished."))
-    due = (clock.now() + SNOOZE).astimezone(client.zone).replace(microsecond=0)
+    due = (clock.now() + SNOOZE).astimezone(backend.zone).replace(microsecond=0)
     changes: dict[str, str] = {"due_date": due.strftime("%Y-%m-%d %H:%M:%S")}
-    if (current.status or "").strip().lower() == "late":
+    if current.site_says_overdue:
         changes["status"] = site_status("open", vocabulary)
-    # Naive strings are site-local to the client, as the site itself stores dates.
-    task = client.edit_task(task_id, **changes)
+    # Naive times are site-local, as the site itself stores dates.
+    task = backend.edit(task_id, TaskChanges.from_fields(changes))
     return task, changes
 
 

@@ -100,7 +100,7 @@ def deliveries_create(
             )
             new_rows.append((target, one))
         else:
-            known = {tuple(pair) for pair in target.context}
+            known = {(site_id, str(task_id)) for site_id, task_id in target.context}
             target.context += [
                 [t.site_id, t.task_id] for t in one.context if (t.site_id, t.task_id) not in known
             ]

@@ -1,11 +1,10 @@
-"""Webhooks from Frappe sites: verified, deduplicated, and acted on (cache refreshed, the site's
+"""Webhooks from sites (of the kinds that send them): verified by the site's backend,
+deduplicated, and acted on (cache refreshed, the site's
 last webhook time booked, a finished task no longer reminded, the transition recorded)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -13,20 +12,10 @@ from django.db import IntegrityError, transaction
 from portal import clock
 from portal.notifications.models import InboundWebhook, TaskTransition
 from portal.notifications.services.actions import task_finished
-from portal.sites.frappe.models import MAX_SHORT
-from portal.sites.frappe.webhooks import (
-    WebhookDelivery,
-    WebhookRefused,
-    parse_delivery,
-    verify_signature,
-)
+from portal.sites.backends import backend_class
+from portal.sites.backends.base import InboundRefused
 from portal.sites.models import Site
 from portal.sites.services.cache import site_cache_bump
-
-# Task ids are stored in 64-bit integer columns: a larger name must be refused before any write,
-# not fail halfway through them.
-_TASK_ID_MAX = 2**63 - 1
-_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: int() would also take "+5", "1_0", "٣٧"
 
 
 @dataclass(frozen=True)
@@ -35,34 +24,17 @@ class InboundResult:
     message: str
 
 
-def _delivery_checked(raw_body: bytes) -> WebhookDelivery:
-    """The delivery, once every field the portal stores is known to fit: ``name`` a task id
-    (a whole number or a string of digits), ``status`` absent or a short text."""
-    delivery = parse_delivery(raw_body)  # proves the body is a JSON object with a name
-    body = json.loads(raw_body)
-    name = body["name"]
-    if isinstance(name, str):
-        name = name.strip()
-        fits = _DIGITS.fullmatch(name) is not None and 0 < int(name) <= _TASK_ID_MAX
-    else:
-        fits = type(name) is int and 0 < name <= _TASK_ID_MAX
-    if not fits:
-        raise WebhookRefused("The task name is not a task id.")
-    status = body.get("status")
-    if status is not None and not (isinstance(status, str) and len(status) <= MAX_SHORT):
-        raise WebhookRefused("The status is not a short text.")
-    return delivery
-
-
-def inbound_receive(*, site: Site, raw_body: bytes, signature: str | None) -> InboundResult:
+def inbound_receive(*, site: Site, raw_body: bytes, headers) -> InboundResult:
+    """``headers``: the request's (case-insensitive), where the site puts its signature."""
     secret = site.webhook_secret
-    if not secret:
+    backend = backend_class(site.backend)
+    if not secret or not backend.features.webhooks:
         return InboundResult(404, "This site takes no webhooks.")
-    if not verify_signature(secret, raw_body, signature):
+    if not backend.inbound_verified(secret=secret, raw_body=raw_body, headers=headers):
         return InboundResult(403, "Bad or missing signature.")
     try:
-        delivery = _delivery_checked(raw_body)
-    except WebhookRefused as exc:
+        [delivery] = backend.inbound_events(raw_body)
+    except InboundRefused as exc:
         return InboundResult(400, str(exc))
     now = clock.now()
     Site.objects.filter(pk=site.pk).update(last_webhook_at=now)

@@ -185,7 +185,7 @@ def delivery_replay(*, delivery: Delivery) -> bool:
     return updated == 1
 
 
-def deliveries_obsolete_for_task(*, site_id: int, task_id: int) -> int:
+def deliveries_obsolete_for_task(*, site_id: int, task_id: str) -> int:
     """Pending deliveries about a task now finished, covering nothing else open, are not sent
     (the check at send time would skip them anyway; this keeps the log honest at once)."""
     now = clock.now()

@@ -26,8 +26,8 @@ from portal.notifications.models import Delivery, DeliveryItem, WatchedTask
 from portal.notifications.selectors import watched_open
 from portal.notifications.services.formats import email_headers, slack_blocks, webhook_payload
 from portal.notifications.steps import step_text
-from portal.sites.frappe.links import task_url
 from portal.sites.models import Site
+from portal.sites.services.clients import site_task_url
 
 DIGEST_MAX_TASKS = 200
 
@@ -37,7 +37,7 @@ class Entry:
     site_id: int
     site_name: str
     site_url: str
-    task_id: int
+    task_id: str
     title: str
     priority: str
     status: str
@@ -59,7 +59,7 @@ def absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL + path
 
 
-def portal_task_url(site_id: int, task_id: int) -> str:
+def portal_task_url(site_id: int, task_id: str) -> str:
     """The portal's task page (issue 7: /tasks/<site_id>/<task_id>/)."""
     return absolute(f"/tasks/{site_id}/{task_id}/")
 
@@ -92,7 +92,7 @@ def _entry(
         step=step,
         step_label=step_text(step) if step is not None else _("still open"),
         portal_url=portal_task_url(site.pk, task.task_id),
-        site_task_url=task_url(site.base_url, task.task_id),
+        site_task_url=site_task_url(site, task.task_id),
         done_url=absolute(reverse("notifications:act", args=[done])),
         snooze_url=absolute(reverse("notifications:act", args=[snooze])),
         done_token=done,
@@ -111,14 +111,14 @@ def delivery_entries(
     """(due entries, other still-open entries, due not listed, others not listed), most overdue
     first, open tasks only. Long digests list the first DIGEST_MAX_TASKS of each."""
     items = list(delivery.items.all())
-    context_pairs = [(p[0], p[1]) for p in delivery.context]
+    context_pairs = [(p[0], str(p[1])) for p in delivery.context]  # ids stored before as numbers
     watched = watched_open([(i.site_id, i.task_id) for i in items] + context_pairs)
     if not watched:
         return [], [], 0, 0
     sites = {s.pk: s for s in Site.objects.filter(pk__in={p[0] for p in watched})}
     # One entry per task: a lead who also holds the task gets its reminder and its escalation
     # in the same digest; the escalation says more, so it stands for both.
-    steps: dict[tuple[int, int], tuple[WatchedTask, int]] = {}
+    steps: dict[tuple[int, str], tuple[WatchedTask, int]] = {}
     for item in items:
         task = watched.get((item.site_id, item.task_id))
         if task is None or task.episode != item.episode or item.site_id not in sites:

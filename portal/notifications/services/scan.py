@@ -1,7 +1,7 @@
-"""Scanning one site: which of its open tasks are overdue or late right now (the reading is the
-client's ``overdue_and_late``: the site's late bucket plus the complete overdue scan, both
-through the generic list), and keeping the watched tasks in line with it. Once a day per site
-the late bucket is also read the site's own way, as a cross-check recorded with the site.
+"""Scanning one site: which of its open tasks are overdue or late right now (the backend's
+``overdue_and_late``, for a site of any kind), and keeping the watched tasks in line with it.
+Once a day per site the backend may also check that reading its own way (on Frappe, reading
+the late bucket through its costly main page call), recorded with the site.
 """
 
 from __future__ import annotations
@@ -9,15 +9,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Max
 
 from portal.notifications.models import TaskTransition, WatchedTask
 from portal.notifications.services.bulk import rows_insert, rows_update
-from portal.sites.frappe import FrappeClient, FrappeError, Task
-from portal.sites.frappe.overdue import CrossCheck, late_bucket_cross_check, overdue_and_late
+from portal.sites.backends.base import TaskBackend
+from portal.sites.backends.errors import SiteError
+from portal.sites.backends.types import Task
 from portal.sites.models import Site
+from portal.sites.outgoing import http_from_settings
 from portal.sites.services import clients
 from portal.sites.services.checks import site_check_due
 from portal.sites.services.people import site_users_seen_in
@@ -31,11 +34,11 @@ class Fetched:
 
     site: Site
     now: datetime
-    found: dict[int, tuple[Task, str]] = field(default_factory=dict)
+    found: dict[str, tuple[Task, str]] = field(default_factory=dict)
     late_bucket_rows: int = 0
     requests: int = 0
     error: str = ""
-    cross_check: CrossCheck | None = None
+    cross_check: Any = None  # the backend's check: ``agrees``, ``words()``
     cross_check_error: str = ""
     # TaskTransition ids up to here were written before the site was read.
     seq: int = 0
@@ -46,7 +49,7 @@ class Fetched:
 
 
 class _CountingHttp:
-    """Counts one client's requests (the seam's own counter is shared by every site)."""
+    """Counts one backend's requests (the seam's own counter is shared by every site)."""
 
     def __init__(self, http) -> None:
         self._http = http
@@ -74,22 +77,25 @@ class FetchPlan:
     only) can run in a thread of its own."""
 
     site: Site
-    client: FrappeClient | None
+    backend: TaskBackend | None
     error: str
     seq: int
     cross_check: bool = False
+    counter: _CountingHttp | None = None
 
 
-def site_fetch_prepare(*, site: Site, client: FrappeClient | None = None) -> FetchPlan:
+def site_fetch_prepare(*, site: Site) -> FetchPlan:
     error = ""
-    if client is None:
-        try:
-            client = clients.client_for_service(site)
-        except clients.NotConnected as exc:
-            error = str(exc)
+    backend = None
+    counter = _CountingHttp(http_from_settings())
+    try:
+        backend = clients.backend_for_service(site, http=counter)
+    except clients.NotConnected as exc:
+        error = str(exc)
     return FetchPlan(
         site=site,
-        client=client,
+        backend=backend,
+        counter=counter,
         error=error,
         seq=transitions_seq(),
         cross_check=site_check_due(site=site, name=LATE_BUCKET_CHECK, every=CROSS_CHECK_EVERY),
@@ -100,29 +106,23 @@ def site_fetch_run(*, plan: FetchPlan, now: datetime) -> Fetched:
     """Reads the site (HTTP only). Never raises for the site's failures: they come back in
     ``error`` so one site cannot break a run."""
     fetched = Fetched(site=plan.site, now=now, seq=plan.seq, error=plan.error)
-    if plan.client is None:
+    if plan.backend is None:
         return fetched
-    client = plan.client
-    counter = _CountingHttp(client.caller.http)
-    client.caller.http = counter
     try:
-        read = overdue_and_late(client, now=now)
-    except FrappeError as exc:
+        read = plan.backend.overdue_and_late(now=now, cross_check=plan.cross_check)
+    except SiteError as exc:
         fetched.error = str(exc)
     else:
         fetched.found = dict(read.found)
         fetched.late_bucket_rows = read.late_bucket_rows
-        if plan.cross_check:
-            try:
-                fetched.cross_check = late_bucket_cross_check(client, list_ids=read.late_bucket_ids)
-            except FrappeError as exc:  # the check's own failure never fails the scan
-                fetched.cross_check_error = str(exc)
-    fetched.requests = counter.count
+        # The check's own failure never fails the scan.
+        fetched.cross_check, fetched.cross_check_error = read.check, read.check_error
+    fetched.requests = plan.counter.count if plan.counter else 0
     return fetched
 
 
-def site_fetch(*, site: Site, now: datetime, client: FrappeClient | None = None) -> Fetched:
-    return site_fetch_run(plan=site_fetch_prepare(site=site, client=client), now=now)
+def site_fetch(*, site: Site, now: datetime) -> Fetched:
+    return site_fetch_run(plan=site_fetch_prepare(site=site), now=now)
 
 
 # --- applying a fetch to the watched tasks -------------------------------------------------------

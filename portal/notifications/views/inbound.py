@@ -23,8 +23,8 @@ from portal.notifications.models import Channel
 from portal.notifications.services.actions import task_act
 from portal.notifications.services.inbound import inbound_receive
 from portal.sites.audit import audit_record
-from portal.sites.frappe.webhooks import SIGNATURE_HEADER
 from portal.sites.models import Site
+from portal.sites.services.clients import backend_class_label, site_features
 from portal.sites.views.guards import admin_required
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,7 @@ def frappe_webhook(request, site_id):
         return JsonResponse({"error": "body too large"}, status=413)
     # The body is JSON whatever the Content-Type says (Frappe's "Form URL-Encoded" structure
     # sends JSON without one): only the raw bytes are read, never request.POST.
-    result = inbound_receive(
-        site=site, raw_body=raw, signature=request.headers.get(SIGNATURE_HEADER)
-    )
+    result = inbound_receive(site=site, raw_body=raw, headers=request.headers)
     return JsonResponse({"ok": result.status == 200, "message": result.message},
                         status=result.status)  # fmt: skip
 
@@ -111,6 +109,10 @@ def slack_actions(request, channel_id):
 def webhook_setup(request, site_id):
     """Where a site admin points Frappe's Webhook, and the secret both sides share."""
     site = get_object_or_404(Site, pk=site_id)
+    if not site_features(site).webhooks:
+        # Such sites tell nobody of changes: scans see them (reminders stop within one scan).
+        return render(request, "notifications/webhook_none.html",
+                      {"site": site, "crm": backend_class_label(site)})  # fmt: skip
     if request.method == "POST":
         secret = secrets.token_urlsafe(32)
         Site.objects.filter(pk=site.pk).update(webhook_secret=secret)

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from portal.reports.models import AssigneeFigures, Completion, Snapshot
-from portal.sites.frappe.buckets import AGE_BANDS
+from portal.sites.buckets import AGE_BANDS
 from portal.sites.models import Site, Team
 
 BANDS = [label for label, _ in AGE_BANDS]

@@ -1,6 +1,6 @@
 """Taking a snapshot of one site: what is open, what is overdue and for how long, who holds
-what, and which tasks finished since the last snapshot. Everything goes through the Frappe
-client with the site's service credential; the portal's one bucket() decides "overdue"."""
+what, and which tasks finished since the last snapshot. Everything goes through the site's
+backend (any kind) with its service credential; the portal's one bucket() decides "overdue"."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from django.db import transaction
 
 from portal import clock
 from portal.reports.models import AssigneeFigures, Completion, Snapshot
-from portal.sites.frappe import FrappeError, Task, bucket
-from portal.sites.frappe.buckets import AGE_BANDS, age_band, overdue_days
+from portal.sites.backends.errors import SiteError
+from portal.sites.backends.types import Task
+from portal.sites.buckets import AGE_BANDS, age_band, bucket, overdue_days
 from portal.sites.models import Site
 from portal.sites.services import clients
 from portal.sites.services.people import site_users_seen_in
@@ -32,11 +33,11 @@ def snapshot_take(*, site: Site, trigger: str = Snapshot.Trigger.SCHEDULED) -> S
     now = clock.now()
     previous = Snapshot.objects.filter(site=site, ok=True).order_by("-taken_at").first()
     try:
-        client = clients.client_for_service(site)
-        open_tasks = client.open_tasks()
+        backend = clients.backend_for_service(site)
+        open_tasks = backend.open_tasks()
         since = (previous.taken_at - OVERLAP) if previous else now - FIRST_LOOKBACK
-        finished = client.finished_since(since)
-    except (FrappeError, clients.NotConnected) as error:
+        finished = backend.finished_since(since)
+    except (SiteError, clients.NotConnected) as error:
         message = getattr(error, "message", None) or str(error)
         clients.site_failed(site, error)
         return Snapshot.objects.create(
@@ -46,7 +47,7 @@ def snapshot_take(*, site: Site, trigger: str = Snapshot.Trigger.SCHEDULED) -> S
     site_users_seen_in(site=site, tasks=open_tasks)
     with transaction.atomic():
         snapshot = _store(
-            site=site, now=now, trigger=trigger, open_tasks=open_tasks, zone=client.zone
+            site=site, now=now, trigger=trigger, open_tasks=open_tasks, zone=backend.zone
         )
         completions_record(site=site, finished=finished, since=since)
     return snapshot
@@ -114,10 +115,12 @@ def completions_record(*, site: Site, finished: list[Task], since: datetime) -> 
     for task in finished:
         at = task.modified or clock.now()
         existing = Completion.objects.filter(site=site, task_id=task.id).first()
+        # A site that does not say when a task was saved (Django-CRM) gives no new time: the
+        # first snapshot that saw the task finished keeps its booking.
         if (
             existing
             and existing.portal_status == task.portal_status
-            and at <= existing.finished_at + OVERLAP
+            and (task.modified is None or at <= existing.finished_at + OVERLAP)
         ):
             continue
         Completion.objects.update_or_create(

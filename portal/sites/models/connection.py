@@ -51,6 +51,8 @@ class ServiceCredential(models.Model):
     class Kind(models.TextChoices):
         API_KEY = "api_key", _("API key and secret")
         CONNECTION = "connection", _("an OAuth connection")
+        # A personal access token (Django-CRM ``bcrm_pat_…``), kept in ``api_secret``.
+        TOKEN = "token", _("a personal access token")
 
     site = models.OneToOneField(
         "sites.Site", on_delete=models.CASCADE, related_name="service_credential"

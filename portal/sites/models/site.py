@@ -3,11 +3,17 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.sites.crypto import EncryptedTextField
+from portal.sites.crypto import EncryptedJSONField, EncryptedTextField
 
 
 class Site(models.Model):
-    """A Frappe site the portal talks to, registered by an admin with its own OAuth client."""
+    """A CRM site the portal talks to, registered by an admin: its backend kind (which CRM),
+    where it is, and that backend's own settings and secrets (a Frappe site's OAuth client, a
+    Django-CRM site's organisation)."""
+
+    class Backend(models.TextChoices):
+        FRAPPE = "frappe", _("Frappe CRM")
+        DJANGOCRM = "djangocrm", _("Django-CRM")
 
     class Flavour(models.TextChoices):
         DEPLOYED = "deployed", _("CRM with mobile API (deployed)")
@@ -15,8 +21,14 @@ class Site(models.Model):
         PLAIN = "plain", _("Frappe CRM without mobile API")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    base_url = models.URLField(_("base URL"), unique=True)
-    client_id = models.CharField(_("OAuth client ID"), max_length=140)
+    backend = models.CharField(
+        _("CRM"), max_length=20, choices=Backend.choices, default=Backend.FRAPPE
+    )
+    base_url = models.URLField(_("base URL"))
+    # One Django-CRM address can hold many organisations: a site is the address plus one.
+    organisation = models.CharField(_("organisation"), max_length=64, blank=True)
+    # Frappe: the site's OAuth client. Other backends leave it empty.
+    client_id = models.CharField(_("OAuth client ID"), max_length=140, blank=True)
     # Frappe does not check the client secret on get_token (contract/README.md);
     # kept, encrypted, only for sites whose admins insist on confidential clients.
     client_secret = EncryptedTextField(_("OAuth client secret"), blank=True, default="")
@@ -36,6 +48,8 @@ class Site(models.Model):
 
     # Secret of the site's outbound Frappe Webhook (X-Frappe-Webhook-Signature).
     webhook_secret = EncryptedTextField(blank=True, default="")
+    # A backend's further settings and secrets, encrypted as a whole.
+    config = EncryptedJSONField(null=True, blank=True)
 
     # Health, refreshed by a periodic job and on demand.
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -49,6 +63,11 @@ class Site(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base_url", "organisation"], name="one_site_per_address_and_organisation"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

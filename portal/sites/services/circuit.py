@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from portal.sites.frappe import Transient
+from portal.sites.backends.errors import Transient
 
 _STATE = "circuit:{site_id}"
 _PROBE = "circuit-probe:{site_id}"

@@ -11,19 +11,11 @@ from django.utils.translation import gettext as _
 
 from portal import clock
 from portal.sites.audit import audit_record
-from portal.sites.frappe import (
-    FrappeClient,
-    FrappeError,
-    MemoryTokenStore,
-    OAuthBearer,
-    ValidationFailed,
-    authorization_url,
-    exchange_code,
-    password_grant,
-    revoke,
-)
-from portal.sites.frappe.config import http_from_settings
+from portal.sites.backends import backend_class
+from portal.sites.backends.errors import SiteError, ValidationFailed
 from portal.sites.models import Connection, Site
+from portal.sites.outgoing import http_from_settings
+from portal.sites.services.clients import site_settings
 from portal.sites.services.people import site_user_seen
 from portal.sites.services.token_store import token_expiry
 
@@ -43,11 +35,8 @@ class ConnectFailed(Exception):
 
 def connection_begin(*, session, site: Site) -> str:
     """Returns the site's authorize URL and remembers state and verifier in the session."""
-    url, state, verifier = authorization_url(
-        site_base=site.base_url,
-        client_id=site.client_id,
-        redirect_uri=Site.redirect_uri(),
-        http=http_from_settings(),
+    url, state, verifier = backend_class(site.backend).oauth_begin(
+        site_settings(site), redirect_uri=Site.redirect_uri(), http=http_from_settings()
     )
     now = _now()
     pending = {
@@ -124,14 +113,12 @@ def connection_complete(
         raise ConnectFailed(_("The site sent no authorization code."), site=site)
     http = http_from_settings()
     try:
-        token = exchange_code(
-            site_base=site.base_url,
-            client_id=site.client_id,
-            redirect_uri=Site.redirect_uri(),
+        token, site_user_id = backend_class(site.backend).oauth_finish(
+            site_settings(site),
             code=code[:500],
-            code_verifier=entry["verifier"],
+            verifier=entry["verifier"],
+            redirect_uri=Site.redirect_uri(),
             http=http,
-            site=site.name,
         )
     except ValidationFailed as exc:
         raise ConnectFailed(
@@ -143,24 +130,7 @@ def connection_complete(
             )
             % {"uri": Site.redirect_uri()},
         ) from None
-    except FrappeError as exc:
-        raise ConnectFailed(exc.message, site=site) from None
-    bearer = OAuthBearer(
-        store=MemoryTokenStore(token),
-        site_base=site.base_url,
-        client_id=site.client_id,
-        http=http,
-        site=site.name,
-    )
-    try:
-        site_user_id = FrappeClient(
-            site.base_url,
-            bearer,
-            time_zone=site.time_zone or "UTC",
-            http=http,
-            site_label=site.name,
-        ).logged_user()
-    except FrappeError as exc:
+    except SiteError as exc:
         raise ConnectFailed(exc.message, site=site) from None
     connection, _created = Connection.objects.update_or_create(
         user=user,
@@ -189,17 +159,12 @@ def connection_disconnect(*, connection: Connection, user) -> str:
     warning when the site could not be told (the tokens are deleted here regardless)."""
     site = connection.site
     warning = ""
-    token = connection.token or {}
-    if token.get("refresh_token"):
+    if connection.token:
         try:
-            revoke(
-                site_base=site.base_url,
-                client_id=site.client_id,
-                token=token["refresh_token"],
-                http=http_from_settings(),
-                site=site.name,
+            backend_class(site.backend).person_token_revoke(
+                site_settings(site), connection.token, http=http_from_settings()
             )
-        except FrappeError as exc:
+        except SiteError as exc:
             warning = exc.message
     site_user_id = connection.site_user_id
     connection.delete()
@@ -218,13 +183,8 @@ def connection_by_password(*, user, site: Site, site_user: str, password: str) -
     """Connects `user` as `site_user` with the site user's password (OAuth password grant):
     for demos and scripts. People connect through connection_begin/complete instead and never
     give the portal a password."""
-    token = password_grant(
-        site_base=site.base_url,
-        client_id=site.client_id,
-        username=site_user,
-        password=password,
-        http=http_from_settings(),
-        site=site.name,
+    token = backend_class(site.backend).oauth_password(
+        site_settings(site), username=site_user, password=password, http=http_from_settings()
     )
     site_user_seen(site=site, user_id=site_user, email=site_user if "@" in site_user else "")
     connection, _ = Connection.objects.update_or_create(
@@ -239,3 +199,80 @@ def connection_by_password(*, user, site: Site, site_user: str, password: str) -
         },
     )
     return connection
+
+
+def _connection_store(*, user, site: Site, token: dict, site_user_id: str, how: str) -> Connection:
+    connection, _created = Connection.objects.update_or_create(
+        user=user,
+        site=site,
+        defaults={
+            "site_user_id": site_user_id[:140],
+            "token": token,
+            "token_expires_at": token_expiry(token),
+            "status": Connection.Status.CONNECTED,
+            "last_error": "",
+        },
+    )
+    site_user_seen(site=site, user_id=site_user_id, email=getattr(user, "email", "") or "")
+    audit_record(
+        user=user,
+        site=site,
+        action="connect",
+        credential=f"{how}:{site_user_id}",
+        changes={"site_user_id": site_user_id},
+    )
+    return connection
+
+
+def connection_by_token(*, user, site: Site, token: str) -> Connection:
+    """Connects with a token the person made on the site (checked there first)."""
+    token = token.strip()
+    if not token or len(token) > 500:
+        raise ConnectFailed(_("Paste the token the site showed you."), site=site)
+    try:
+        stored, site_user_id = backend_class(site.backend).token_connect(
+            site_settings(site), token=token, http=http_from_settings()
+        )
+    except SiteError as exc:
+        raise ConnectFailed(
+            _("The site did not accept this token: %(why)s") % {"why": exc.message},
+            site=site,
+            fix=_("Make a new token on the site (with the tasks scopes) and paste it here."),
+        ) from None
+    return _connection_store(
+        user=user, site=site, token=stored, site_user_id=site_user_id, how="token"
+    )
+
+
+def connection_code_request(*, user, site: Site, email: str) -> None:
+    """Asks the site to email a sign-in code to the person's address on the site."""
+    email = email.strip()
+    if not email or "@" not in email or len(email) > 254:
+        raise ConnectFailed(_("Enter the email address of your account on the site."), site=site)
+    try:
+        backend_class(site.backend).code_request(
+            site_settings(site), email=email, http=http_from_settings()
+        )
+    except SiteError as exc:
+        raise ConnectFailed(exc.message, site=site) from None
+    audit_record(user=user, site=site, action="connect_code_sent", changes={"email": email})
+
+
+def connection_by_code(*, user, site: Site, email: str, code: str) -> Connection:
+    """Exchanges the emailed code for the person's tokens (refreshed as they expire)."""
+    email, code = email.strip(), code.strip()
+    if not email or not code or len(code) > 200:
+        raise ConnectFailed(_("Enter your email address and the code the site sent."), site=site)
+    try:
+        stored, site_user_id = backend_class(site.backend).code_connect(
+            site_settings(site), email=email, code=code, http=http_from_settings()
+        )
+    except SiteError as exc:
+        raise ConnectFailed(
+            _("The site did not accept this code: %(why)s") % {"why": exc.message},
+            site=site,
+            fix=_("Codes work once and expire: ask for a new one."),
+        ) from None
+    return _connection_store(
+        user=user, site=site, token=stored, site_user_id=site_user_id, how="code"
+    )

@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal import clock
-from portal.sites.frappe import Capabilities, FrappeClient
+from portal.sites.backends.base import TaskBackend
+from portal.sites.backends.types import Capabilities
 from portal.sites.models import Site
+from portal.sites.services.clients import site_features
 
 REACHABLE_AT = "reachable_at"  # in Site.capabilities: when `reachable` was last observed
 
@@ -42,6 +44,7 @@ class Check:
 
 
 def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[Check]:
+    features = site_features(site)
     checks = [
         Check(
             "reachable",
@@ -55,6 +58,8 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
                 "browser. The portal must be able to reach it from its own network."
             ),
         ),
+    ]
+    sign_in = [
         Check(
             "oauth",
             bool(found.oauth) if found.reachable else None,
@@ -92,6 +97,8 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
             {"client": site.client_id},
         ),
     ]
+    if features.oauth_sign_in:
+        checks += sign_in
     if not with_credential:
         return checks
     checks.append(
@@ -109,20 +116,21 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
         # The probe stopped here (site out of reach, credential refused): what follows was not
         # checked, and a "missing" task API or time zone would be a false alarm.
         return checks
-    checks.append(
-        Check(
-            "flavour",
-            found.flavour is not None,
-            gettext_noop("Task API"),
-            found.flavour or "",  # the key: shown() names it in the reader's language
-            ""
-            if found.flavour
-            else gettext_noop(
-                "Install the crm app on the site; without its mobile API the portal uses "
-                "Frappe's generic API."
-            ),
+    if features.flavours:
+        checks.append(
+            Check(
+                "flavour",
+                found.flavour is not None,
+                gettext_noop("Task API"),
+                found.flavour or "",  # the key: shown() names it in the reader's language
+                ""
+                if found.flavour
+                else gettext_noop(
+                    "Install the crm app on the site; without its mobile API the portal uses "
+                    "Frappe's generic API."
+                ),
+            )
         )
-    )
     vocabulary = found.vocabulary
     checks.append(
         Check(
@@ -174,8 +182,8 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
     return checks
 
 
-def doctor_run(*, site: Site, client: FrappeClient, with_credential: bool) -> list[Check]:
-    found = client.probe()
+def doctor_run(*, site: Site, backend: TaskBackend, with_credential: bool) -> list[Check]:
+    found = backend.probe()
     checks = _checks(site, found, with_credential=with_credential)
     capabilities = dict(site.capabilities or {})
     capabilities["checks"] = [asdict(check) for check in checks]

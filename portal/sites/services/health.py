@@ -108,7 +108,7 @@ def site_health_refresh(*, site: Site) -> None:
     records the outcome. A site out of reach says nothing about its credential, so the
     credential is only checked, and its verdict booked, when the site answers."""
     now = clock.now()
-    found = clients.client_anonymous(site).probe()
+    found = clients.backend_anonymous(site).probe()
     capabilities = dict(site.capabilities or {})
     capabilities["reachable"] = found.reachable
     capabilities[REACHABLE_AT] = now.isoformat()

@@ -6,9 +6,11 @@ from django.db import transaction
 
 from portal import clock
 from portal.sites.audit import audit_record
-from portal.sites.frappe import ApiKeyAuth, Capabilities, FrappeError, revoke
-from portal.sites.frappe.config import http_from_settings
+from portal.sites.backends import backend_class
+from portal.sites.backends.errors import SiteError
+from portal.sites.backends.types import Capabilities
 from portal.sites.models import Connection, ServiceCredential, Site
+from portal.sites.outgoing import http_from_settings
 from portal.sites.services import clients
 from portal.sites.services.doctor import doctor_run
 
@@ -16,16 +18,17 @@ from portal.sites.services.doctor import doctor_run
 def site_doctor(*, site: Site) -> None:
     """Runs the doctor with the best credential at hand: the service credential, else none."""
     try:
-        client = clients.client_for_service(site)
+        backend = clients.backend_for_service(site)
         with_credential = True
     except clients.NotConnected:
-        client, with_credential = clients.client_anonymous(site), False
-    doctor_run(site=site, client=client, with_credential=with_credential)
+        backend, with_credential = clients.backend_anonymous(site), False
+    doctor_run(site=site, backend=backend, with_credential=with_credential)
 
 
 def site_save(
-    *, site: Site, user, created: bool, service_api_key: str = "", service_api_secret: str = ""
-) -> Site:
+    *, site: Site, user, created: bool, service_api_key: str = "", service_api_secret: str = "",
+    service_token: str = "",
+) -> Site:  # fmt: skip
     """Saves the site (and an API-key service credential when given), then runs the doctor
     with the best credential at hand."""
     site.save()
@@ -43,6 +46,10 @@ def site_save(
             api_key=service_api_key,
             api_secret=service_api_secret,
         )
+    if service_token:
+        service_credential_set(
+            site=site, user=user, kind=ServiceCredential.Kind.TOKEN, api_secret=service_token
+        )
     site_doctor(site=site)
     return site
 
@@ -58,19 +65,13 @@ def site_remove(*, site: Site, user) -> list[str]:
     holds here. Returns warnings for tokens the site could not be told about."""
     warnings = []
     http = http_from_settings()
+    backend, settings = backend_class(site.backend), clients.site_settings(site)
     for connection in Connection.objects.filter(site=site):
-        refresh = (connection.token or {}).get("refresh_token")
-        if not refresh:
+        if not connection.token:
             continue
         try:
-            revoke(
-                site_base=site.base_url,
-                client_id=site.client_id,
-                token=refresh,
-                http=http,
-                site=site.name,
-            )
-        except FrappeError as exc:
+            backend.person_token_revoke(settings, connection.token, http=http)
+        except SiteError as exc:
             warnings.append(f"{connection.user}: {exc.message}")
     name = site.name
     with transaction.atomic():
@@ -98,6 +99,12 @@ def service_credential_set(
         if api_secret:
             credential.api_secret = api_secret.strip()
         credential.connection = None
+    elif kind == ServiceCredential.Kind.TOKEN:
+        # A personal access token: secret as a whole, kept encrypted in ``api_secret``.
+        credential.api_key = ""
+        if api_secret:
+            credential.api_secret = api_secret.strip()
+        credential.connection = None
     else:
         credential.connection = connection
         credential.api_key, credential.api_secret = "", ""
@@ -116,7 +123,7 @@ def service_credential_set(
 def service_credential_check(*, credential: ServiceCredential) -> Capabilities | None:
     """Probes the site with the jobs' credential and books valid / CRM role / last error."""
     try:
-        found = clients.client_for_service(credential.site).probe()
+        found = clients.backend_for_service(credential.site).probe()
     except clients.NotConnected as exc:
         credential_record(credential=credential, found=None, error=str(exc))
         return None
@@ -144,7 +151,3 @@ def credential_record(
     else:
         credential.last_error, credential.last_success_at = "", now
     credential.save()
-
-
-def api_key_auth(credential: ServiceCredential) -> ApiKeyAuth:
-    return ApiKeyAuth(credential.api_key, credential.api_secret)

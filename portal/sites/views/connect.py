@@ -4,15 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.sites.access import site_get_for_user
-from portal.sites.frappe import FrappeError
+from portal.sites.backends.errors import SiteError
 from portal.sites.models import Connection, Site
-from portal.sites.services.clients import client_for_connection
+from portal.sites.services.clients import (
+    backend_class_label,
+    backend_for_connection,
+    site_features,
+)
 from portal.sites.services.connect import (
     ConnectFailed,
     connection_begin,
+    connection_by_code,
+    connection_by_token,
+    connection_code_request,
     connection_complete,
     connection_disconnect,
 )
@@ -20,13 +27,19 @@ from portal.sites.services.doctor import doctor_run
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def connect(request, site_id):
-    """A plain link, not a form: the browser leaves for the site's own login and consent pages."""
+    """A plain link, not a form, for sites with an OAuth2 provider: the browser leaves for the
+    site's own login and consent pages. Other kinds connect here with a token or a code."""
     site = site_get_for_user(user=request.user, site_id=site_id)
+    features = site_features(site)
+    if not features.oauth_sign_in:
+        return _connect_without_oauth(request, site, features)
+    if request.method != "GET":
+        return redirect("sites:connect", site_id=site.pk)
     try:
         url = connection_begin(session=request.session, site=site)
-    except FrappeError as exc:
+    except SiteError as exc:
         return render(
             request, "sites/connect_failed.html", {"message": exc.message, "site": site}, status=400
         )
@@ -53,7 +66,7 @@ def oauth_callback(request):
     site = connection.site
     if not site.vocabulary or not site.flavour:
         # The first connection can see what an anonymous probe could not: flavour, options.
-        doctor_run(site=site, client=client_for_connection(connection), with_credential=True)
+        doctor_run(site=site, backend=backend_for_connection(connection), with_credential=True)
     messages.success(
         request,
         _("Connected to %(site)s as %(user)s.")
@@ -72,3 +85,44 @@ def disconnect(request, site_id):
     if warning:
         messages.warning(request, _("The site could not revoke the token: %(w)s") % {"w": warning})
     return redirect("sites:list")
+
+
+def _connect_without_oauth(request, site: Site, features):
+    context = {
+        "site": site,
+        "features": features,
+        "crm": backend_class_label(site),
+        "email": request.user.email or "",
+        "code_sent": False,
+    }
+    if request.method == "POST":
+        how = request.POST.get("how", "")
+        email = request.POST.get("email", "")[:254]
+        context["email"] = email or context["email"]
+        try:
+            if how == "token" and features.token_sign_in:
+                connection = connection_by_token(
+                    user=request.user, site=site, token=request.POST.get("token", "")
+                )
+            elif how == "send_code" and features.code_sign_in:
+                connection_code_request(user=request.user, site=site, email=email)
+                context["code_sent"] = True
+                return render(request, "sites/connect_with_token.html", context)
+            elif how == "code" and features.code_sign_in:
+                connection = connection_by_code(
+                    user=request.user, site=site, email=email, code=request.POST.get("code", "")
+                )
+            else:
+                raise ConnectFailed(_("Choose how to connect."), site=site)
+        except ConnectFailed as failure:
+            context.update(error=failure.message, fix=failure.fix)
+            return render(request, "sites/connect_with_token.html", context, status=400)
+        if not site.vocabulary:
+            doctor_run(site=site, backend=backend_for_connection(connection), with_credential=True)
+        messages.success(
+            request,
+            _("Connected to %(site)s as %(user)s.")
+            % {"site": site.name, "user": connection.site_user_id},
+        )
+        return redirect("sites:detail", site_id=site.pk)
+    return render(request, "sites/connect_with_token.html", context)

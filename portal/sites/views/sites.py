@@ -81,6 +81,7 @@ def site_add(request):
             created=True,
             service_api_key=form.cleaned_data["service_api_key"],
             service_api_secret=form.cleaned_data["service_api_secret"],
+            service_token=form.cleaned_data["service_token"],
         )
         messages.success(request, _("Site added. The doctor's findings are below."))
         return redirect("sites:detail", site_id=site.pk)
@@ -99,6 +100,7 @@ def site_edit(request, site_id):
             created=False,
             service_api_key=form.cleaned_data["service_api_key"],
             service_api_secret=form.cleaned_data["service_api_secret"],
+            service_token=form.cleaned_data["service_token"],
         )
         messages.success(request, _("Site saved."))
         return redirect("sites:detail", site_id=site.pk)

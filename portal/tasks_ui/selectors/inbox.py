@@ -3,14 +3,14 @@
 A small site (its open tasks fit one page of the generic list, 1,000 rows) contributes its
 *complete* set of open tasks plus the tasks that start today and are already finished: two
 queries, never the site's own bucket lists (whose ``min_each`` is a maximum [209]). Buckets then
-come from the one definition, ``portal.sites.frappe.bucket``, at the portal's clock; "assigned
-to me" is the same set filtered by the site user id of the person's connection, so both tabs and
-all counts cost one read.
+come from the one definition, ``bucket``, at the portal's clock; "assigned to me" is the same set
+filtered by the site user id of the person's connection, so both tabs and all counts cost one
+read.
 
-A big site (``selectors.sizes``: its first page came back full) is asked for its
-counts and for the rows the page shows only (``frappe.bucket_reads``): a fixed number of cheap
-requests whatever its size, still exact. Pages across sites then merge the first ``page × size``
-rows of every site, which holds the page's rows in the one order.
+A big site (``selectors.sizes``: its first page came back full) is asked for its counts and
+for the rows the page shows only (the backend's ``bucket_counts`` and ``bucket_rows``): a fixed
+number of cheap requests whatever its size, still exact. Pages across sites then merge the
+first ``page × size`` rows of every site, which holds the page's rows in the one order.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from portal import clock
-from portal.sites.frappe import FrappeClient, NoPermission, Task, bucket, portal_status
-from portal.sites.frappe.bucket_reads import SLOTS, part_counts, part_rows, slot_parts
-from portal.sites.frappe.buckets import FINISHED_STATUSES
-from portal.sites.frappe.query import PAGE_LENGTH, ROW_FIELDS, TaskQuery, query_tasks
+from portal.sites.backends.base import SLOTS, TaskBackend
+from portal.sites.backends.types import Task
+from portal.sites.buckets import bucket
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
 from portal.tasks_ui.selectors.rows import Row, for_person, people_of, row_order
@@ -86,12 +85,8 @@ class Inbox:
         ]
 
 
-def finished_statuses(client: FrappeClient) -> tuple[str, ...]:
-    """Every finished value of this site (its vocabulary) and of every flavour."""
-    site_values = {
-        s for s in client.vocabulary().statuses if portal_status(s) in ("done", "cancelled")
-    }
-    return tuple(sorted(site_values | set(FINISHED_STATUSES)))
+def finished_statuses(backend: TaskBackend) -> tuple[str, ...]:
+    return backend.finished_statuses()
 
 
 @dataclass(frozen=True)
@@ -107,7 +102,7 @@ class SiteRead:
 
 def site_tasks(
     source: Source,
-    client: FrappeClient,
+    backend: TaskBackend,
     *,
     bucket_name: str = "overdue",
     scope: str = "mine",
@@ -118,61 +113,50 @@ def site_tasks(
     """One site's inbox read, cached until the portal writes to the site (the cache key holds
     the site's day, so midnight starts afresh). Freshly read tasks go to ``learned``: the caller
     records their assignees (the database work stays out of the worker threads)."""
-    today = client.now().date()
-    finished = finished_statuses(client)
+    today = backend.now().date()
+    finished = finished_statuses(backend)
     moment = now or clock.now()
     # Today's finished tasks are shown (and counted) on the Today tab only: a request less per
     # site on every other page.
     with_finished = bucket_name == "today"
 
     def small() -> SiteRead | None:
-        open_query = TaskQuery(not_statuses=finished)
-        today_query = TaskQuery(date_from=today, date_to=today, statuses=finished)
-
         def open_page() -> tuple[list[Task], bool]:
-            """The first page of open tasks, and whether it is all of them."""
-            try:
-                page = client.list_tasks(
-                    filters=open_query.filters(), fields=ROW_FIELDS, page_length=PAGE_LENGTH
-                )
-            except NoPermission:
-                # No generic list for this account [078]: mobile_api's lists, all of them.
-                return query_tasks(client, open_query), True
-            return page, len(page) < PAGE_LENGTH
+            return backend.open_page(finished=finished)
+
+        def done_today() -> list[Task]:
+            return backend.finished_today(now=moment, finished=finished)
 
         if with_finished:
-            (first, complete), done_today = run_concurrently(
-                [open_page, lambda: query_tasks(client, today_query, run_pages=run_concurrently)]
-            )
+            (first, complete), done = run_concurrently([open_page, done_today])
         else:
-            (first, complete), done_today = open_page(), []
+            (first, complete), done = open_page(), []
         if not complete:
             site_mark_big(source.site.pk)
             return None
-        tasks = tuple(t for t in first if open_query.matches(t)) + tuple(done_today)
+        tasks = tuple(first) + tuple(done)
         if learned is not None:
             learned.append((source.site, tasks))
         return SiteRead(tasks=tasks)
 
     def big() -> SiteRead:
-        mine = source.site_user_id
-        parts = {
-            "all": slot_parts(client, now=moment, finished=finished),
-            "mine": slot_parts(client, now=moment, finished=finished, assigned_to=mine),
+        slots = tuple(s for s in SLOTS if with_finished or s != "today_finished")
+        reads = {
+            "all": lambda: backend.bucket_counts(now=moment, finished=finished, slots=slots),
+            "mine": lambda: backend.bucket_counts(
+                now=moment, finished=finished, assigned_to=source.site_user_id, slots=slots
+            ),
         }
-        slots = [s for s in SLOTS if with_finished or s != "today_finished"]
-        flat = [(sc, slot, part) for sc in SCOPES for slot in slots for part in parts[sc][slot]]
-        numbers = part_counts(client, [p for _, _, p in flat], run_all=run_concurrently)
-        counts = {sc: dict.fromkeys(SLOTS, 0) for sc in SCOPES}
-        by_part: dict[tuple[str, str], list[int]] = {}
-        for (sc, slot, _part), n in zip(flat, numbers, strict=True):
-            counts[sc][slot] += n
-            by_part.setdefault((sc, slot), []).append(n)
+        answers = dict(zip(SCOPES, run_concurrently([reads[sc] for sc in SCOPES]), strict=True))
+        counts = {sc: answers[sc][0] for sc in SCOPES}
+        note = answers[scope][1]
+        assigned = source.site_user_id if scope == "mine" else ""
 
         def first_rows(slot: str) -> tuple[Task, ...]:
-            chosen = parts[scope][slot]
             return tuple(
-                part_rows(client, chosen, by_part[(scope, slot)], k=k, run_all=run_concurrently)
+                backend.bucket_rows(
+                    slot, now=moment, finished=finished, assigned_to=assigned, k=k, note=note
+                )
             )
 
         rows = first_rows(bucket_name)

@@ -8,8 +8,7 @@ from functools import lru_cache
 
 from django.urls import reverse
 
-from portal.sites.frappe import Task
-from portal.sites.frappe.models import Bucket
+from portal.sites.backends.types import Bucket, Task
 
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _FAR = datetime.max.replace(year=9998)
@@ -64,9 +63,9 @@ def _task_prefix() -> str:
     return reverse("tasks_ui:task", args=[1, 2]).removesuffix("1/2/")
 
 
-def task_path(site_id: int, task_id: int, action: str = "") -> str:
+def task_path(site_id: int, task_id: str, action: str = "") -> str:
     """``/tasks/<site_id>/<task_id>/<action>`` (the ``tasks_ui:task`` route and its actions)."""
-    return f"{_task_prefix()}{int(site_id)}/{int(task_id)}/{action}"
+    return f"{_task_prefix()}{int(site_id)}/{task_id}/{action}"
 
 
 def _moment(value: datetime | None) -> float:

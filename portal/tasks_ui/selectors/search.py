@@ -17,19 +17,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from portal import clock
-from portal.sites.frappe import FrappeClient, Task, bucket, site_statuses
-from portal.sites.frappe.bucket_reads import (
-    aged_parts,
-    matching_parts,
-    part_counts,
-    part_rows,
-    slot_parts,
-)
-from portal.sites.frappe.buckets import age_band, overdue_days
-from portal.sites.frappe.models import PortalStatus
-from portal.sites.frappe.query import PAGE_LENGTH, TaskQuery, query_tasks
+from portal.sites.backends.base import TaskBackend, TaskQuery
+from portal.sites.backends.types import PortalStatus, Task
+from portal.sites.buckets import age_band, bucket, overdue_days, site_statuses
 from portal.sites.services.cache import site_cached
-from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
+from portal.tasks_ui.fanout import SiteOutcome
 from portal.tasks_ui.selectors.inbox import KnownRows, finished_statuses
 from portal.tasks_ui.selectors.rows import Row, people_of, row_order
 from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
@@ -58,11 +50,11 @@ class Criteria:
             return task_bucket == "overdue" and age_band(overdue_days(task, now)) == self.age
         return True
 
-    def query_for(self, source: Source, client: FrappeClient) -> TaskQuery | None:
+    def query_for(self, source: Source, backend: TaskBackend) -> TaskQuery | None:
         """This site's query, or None when the site has no status meaning the chosen ones."""
         statuses: tuple[str, ...] = ()
         if self.statuses:
-            statuses = tuple(site_statuses(self.statuses, client.vocabulary()))
+            statuses = tuple(site_statuses(self.statuses, backend.vocabulary()))
             if not statuses:
                 return None
         assignee = source.site_user_id if self.assignee == ME else self.assignee
@@ -90,8 +82,8 @@ class SiteMatches:
 
 
 def site_matches(criteria: Criteria, *, k: int, now: datetime):
-    def read(source: Source, client: FrappeClient) -> SiteMatches:
-        query = criteria.query_for(source, client)
+    def read(source: Source, backend: TaskBackend) -> SiteMatches:
+        query = criteria.query_for(source, backend)
         if query is None:
             return SiteMatches(())
         if site_is_big(source.site.pk):
@@ -99,15 +91,15 @@ def site_matches(criteria: Criteria, *, k: int, now: datetime):
                 site_id=source.site.pk,
                 scope=f"search-big:{source.site_user_id}",
                 parts={**asdict(query), "bucket": criteria.bucket, "age": criteria.age, "k": k},
-                produce=lambda: _big_matches(client, query, criteria, k=k, now=now),
+                produce=lambda: _big_matches(backend, query, criteria, k=k, now=now),
             )
         tasks = site_cached(
             site_id=source.site.pk,
             scope=f"search:{source.site_user_id}",
             parts=asdict(query),
-            produce=lambda: tuple(query_tasks(client, query, run_pages=run_concurrently)),
+            produce=lambda: tuple(backend.search_all(query)),
         )
-        if not any(asdict(query).values()) and len(tasks) >= PAGE_LENGTH:
+        if not any(asdict(query).values()) and len(tasks) >= backend.small_site_rows:
             site_mark_big(source.site.pk)  # the next unfiltered read asks for counts instead
         return SiteMatches(tasks)
 
@@ -115,20 +107,17 @@ def site_matches(criteria: Criteria, *, k: int, now: datetime):
 
 
 def _big_matches(
-    client: FrappeClient, query: TaskQuery, criteria: Criteria, *, k: int, now: datetime
+    backend: TaskBackend, query: TaskQuery, criteria: Criteria, *, k: int, now: datetime
 ) -> SiteMatches:
-    bucket_parts = None
-    if criteria.bucket:
-        slots = slot_parts(client, now=now, finished=finished_statuses(client))
-        bucket_parts = slots[criteria.bucket]
-        if criteria.bucket == "today":  # the filter page shows today's finished ones too
-            bucket_parts = bucket_parts + slots["today_finished"]
-        if criteria.age:
-            bucket_parts = aged_parts(bucket_parts, age=criteria.age, now=now, zone=client.zone)
-    parts = matching_parts(query.filters(), bucket_parts=bucket_parts)
-    counts = part_counts(client, parts, run_all=run_concurrently)
-    rows = part_rows(client, parts, counts, k=k, run_all=run_concurrently)
-    return SiteMatches(tuple(t for t in rows if query.matches(t)), total=sum(counts))
+    rows, total = backend.search_first(
+        query,
+        bucket=criteria.bucket,
+        age=criteria.age,
+        now=now,
+        finished=finished_statuses(backend),
+        k=k,
+    )
+    return SiteMatches(tuple(rows), total=total)
 
 
 def search_for_user(

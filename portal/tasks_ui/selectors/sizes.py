@@ -1,6 +1,6 @@
 """Which sites are big: more open tasks than one page of the generic list (1,000). Pages read a
 small site whole and bucket it themselves; a big one is asked for counts and the rows a page
-shows (``portal.sites.frappe.bucket_reads``). Learned from a full first page, kept an hour."""
+shows (the backend's bucket reads). Learned from a full first page, kept an hour."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The sites a person's pages read from, each with their own connection and client."""
+"""The sites a person's pages read from, each with their own connection and backend."""
 
 from __future__ import annotations
 
@@ -12,17 +12,13 @@ from django.utils.translation import gettext as _
 
 from portal import clock
 from portal.sites.access import site_list_for_user
-from portal.sites.frappe import (
-    FrappeClient,
-    FrappeError,
-    ServerError,
-    Task,
-    Transient,
-    Vocabulary,
-)
+from portal.sites.backends.base import TaskBackend
+from portal.sites.backends.errors import ServerError, SiteError, Transient
+from portal.sites.backends.types import Task, Vocabulary
 from portal.sites.models import Connection, Site, SiteUser
+from portal.sites.outgoing import http_from_settings
 from portal.sites.services.clients import (
-    client_for_connection,
+    backend_for_connection,
     connection_failed,
     connection_used,
     site_failed,
@@ -30,7 +26,7 @@ from portal.sites.services.clients import (
 )
 from portal.sites.services.people import site_user_seen
 from portal.sites.services.token_store import ConnectionTokenStore
-from portal.tasks_ui.fanout import SiteOutcome, SiteProblem, fan_out, limit_client
+from portal.tasks_ui.fanout import SiteOutcome, SiteProblem, fan_out, limit_http, run_concurrently
 
 T = TypeVar("T")
 
@@ -110,25 +106,28 @@ class _LoadedTokenStore(ConnectionTokenStore):
         return super().load()
 
 
-def source_client(source: Source) -> FrappeClient:
-    client = client_for_connection(source.connection)
-    auth = client.caller.auth
-    if isinstance(getattr(auth, "store", None), ConnectionTokenStore):
-        auth.store = _LoadedTokenStore(source.connection)
-    return limit_client(client, source.site)
+def source_backend(source: Source) -> TaskBackend:
+    """The site as this person sees it, every request through the site's slots and circuit,
+    a site's several calls run concurrently."""
+    return backend_for_connection(
+        source.connection,
+        store=_LoadedTokenStore(source.connection),
+        http=limit_http(http_from_settings(), source.site),
+        run_all=run_concurrently,
+    )
 
 
 def vocabulary_for(source: Source) -> Vocabulary:
     """The site's statuses, priorities and task types (stored by the doctor, else read)."""
-    return site_call(source, lambda client: client.vocabulary())
+    return site_call(source, lambda backend: backend.vocabulary())
 
 
-def site_call(source: Source, read: Callable[[FrappeClient], T]) -> T:
+def site_call(source: Source, read: Callable[[TaskBackend], T]) -> T:
     """One site's work with the bookkeeping of a site call: a refused token marks the
     connection "reconnect needed"; the site's health records a success or a site failure."""
     try:
-        value = read(source_client(source))
-    except FrappeError as error:
+        value = read(source_backend(source))
+    except SiteError as error:
         connection_failed(source.connection, error)
         if isinstance(error, Transient | ServerError):
             site_failed(source.site, error)
@@ -155,17 +154,17 @@ def _book_success(source: Source) -> None:
 
 def read_sites(
     sources: list[Source],
-    read: Callable[[Source, FrappeClient], T],
+    read: Callable[[Source, TaskBackend], T],
     *,
     probe: frozenset[int] = frozenset(),
 ) -> list[SiteOutcome[T]]:
-    """``read(source, client)`` for every source at once (see ``fanout.fan_out``); sites in
+    """``read(source, backend)`` for every source at once (see ``fanout.fan_out``); sites in
     ``probe`` are asked even if their circuit is open (a person pressed "try again")."""
     by_site = {source.site.pk: source for source in sources}
 
     def work(site: Site) -> T:
         source = by_site[site.pk]
-        return site_call(source, lambda client: read(source, client))
+        return site_call(source, lambda backend: read(source, backend))
 
     return fan_out([source.site for source in sources], work, probe=probe)
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 
 from portal.sites.access import site_get_for_user
 from portal.sites.audit import audit_list
-from portal.sites.frappe import FrappeError, Task
-from portal.sites.frappe.query import task_detail, task_site_url
+from portal.sites.backends.errors import SiteError
+from portal.sites.backends.types import Task
 from portal.sites.models import AuditEntry, Connection, Site
+from portal.sites.services.clients import site_task_url
 from portal.tasks_ui.fanout import SiteProblem, problem_for, within_budget
 from portal.tasks_ui.selectors.rows import Person, people_of
 from portal.tasks_ui.selectors.sources import Source, people_known, site_call
@@ -23,7 +24,7 @@ HISTORY_LIMIT = 50
 @dataclass
 class TaskView:
     site: Site
-    task_id: int
+    task_id: str
     source: Source | None
     task: Task | None = None
     problem: SiteProblem | None = None
@@ -33,7 +34,7 @@ class TaskView:
 
     @property
     def site_url(self) -> str:
-        return task_site_url(self.site.base_url, self.task_id)
+        return site_task_url(self.site, self.task_id)
 
     @property
     def can_write(self) -> bool:
@@ -58,21 +59,21 @@ def source_for(*, user: User, site_id: int) -> tuple[Site, Source | None, SitePr
     return site, Source(site=site, connection=connection), None
 
 
-def task_read(source: Source, task_id: int) -> Task:
+def task_read(source: Source, task_id: str) -> Task:
     """A fresh read of one task (never cached: edit forms keep its ``modified``), waited on no
     longer than a page's budget."""
     return within_budget(
-        source.site, lambda: site_call(source, lambda client: task_detail(client, task_id))
+        source.site, lambda: site_call(source, lambda backend: backend.get(task_id))
     )
 
 
-def task_view_for_user(*, user: User, site_id: int, task_id: int) -> TaskView:
+def task_view_for_user(*, user: User, site_id: int, task_id: str) -> TaskView:
     site, source, problem = source_for(user=user, site_id=site_id)
     view = TaskView(site=site, task_id=task_id, source=source, problem=problem)
     if source is not None:
         try:
             view.task = task_read(source, task_id)
-        except FrappeError as error:
+        except SiteError as error:
             view.problem = problem_for(error, site)
     if view.task is not None:
         # The assignment picker learns the task's people.
@@ -83,7 +84,7 @@ def task_view_for_user(*, user: User, site_id: int, task_id: int) -> TaskView:
     return view
 
 
-def reminder_lines(*, site_id: int, task_id: int) -> list[Any] | None:
+def reminder_lines(*, site_id: int, task_id: str) -> list[Any] | None:
     """Reminders planned or sent for the task (issue 8's ``HistoryEntry`` rows: when, step,
     channel, recipient, status, rule, error), or None when the notifications app is absent."""
     try:

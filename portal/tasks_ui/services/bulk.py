@@ -22,7 +22,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal import clock
-from portal.sites.frappe.models import PortalStatus
+from portal.sites.backends.types import PortalStatus
+from portal.task_ids import task_id_valid
 from portal.tasks_ui.models import BulkJob, BulkRow
 from portal.tasks_ui.selectors.sources import sources_for_user
 
@@ -31,13 +32,13 @@ State = BulkRow.State
 SITE_TASK = "portal.tasks_ui.tasks.bulk_site"
 
 
-def parse_keys(keys: list[str]) -> list[tuple[int, int]]:
+def parse_keys(keys: list[str]) -> list[tuple[int, str]]:
     """``site_id:task_id`` pairs from a form, deduplicated, malformed ones dropped."""
-    seen: dict[tuple[int, int], None] = {}
+    seen: dict[tuple[int, str], None] = {}
     for key in keys:
         site, _sep, task = str(key).partition(":")
-        if site.isdigit() and task.isdigit() and int(task) > 0:
-            seen[(int(site), int(task))] = None
+        if site.isascii() and site.isdigit() and task_id_valid(task):
+            seen[(int(site), task)] = None
     return list(seen)
 
 
@@ -46,8 +47,8 @@ def bulk_start(
     user: User,
     action: BulkJob.Action | str,
     status: PortalStatus | None,
-    pairs: list[tuple[int, int]],
-    titles: dict[tuple[int, int], str] | None = None,
+    pairs: list[tuple[int, str]],
+    titles: dict[tuple[int, str], str] | None = None,
 ) -> str:
     """Writes the job and enqueues it once committed; returns its public id. Rows on sites the
     user may not see, or has no usable connection to, fail at once, naming the reason (workers

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from portal import clock
 from portal.sites.audit import audit_record
-from portal.sites.frappe import NotFound
-from portal.sites.frappe.buckets import portal_status
+from portal.sites.backends.errors import NotFound
+from portal.sites.buckets import portal_status
 from portal.sites.write_outcome import WriteNotApplied
 from portal.tasks_ui.fanout import problem_for
 from portal.tasks_ui.models import BulkJob, BulkRow
@@ -45,7 +45,7 @@ State = BulkRow.State
 UNFINISHED = (State.PENDING, State.RUNNING)
 # A worker takes no new row of a site after this long (or half the task's soft time limit, if
 # less), leaving room for the row in hand: a delete is three requests, each bounded by
-# FRAPPE_CONNECT_TIMEOUT + FRAPPE_READ_TIMEOUT. Should the limit strike anyway, the row is
+# SITE_CONNECT_TIMEOUT + SITE_READ_TIMEOUT. Should the limit strike anyway, the row is
 # given back to be checked.
 SLICE_SECONDS = 60.0
 
@@ -185,7 +185,7 @@ def _row_check(job: BulkJob, source: Source, row: BulkRow) -> Outcome | None:
     otherwise None, and the row is done again. A task that cannot be read is not changed
     blindly: the row fails, asking the person to look."""
     try:
-        task = site_call(source, lambda client: client.get_task(row.task_id))
+        task = site_call(source, lambda backend: backend.get(row.task_id))
     except SoftTimeLimitExceeded:
         raise
     except NotFound:

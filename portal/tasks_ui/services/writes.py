@@ -11,7 +11,7 @@ why, instead of offering buttons that fail.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,17 +19,16 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from portal.sites.audit import audit_record
-from portal.sites.frappe import (
+from portal.sites.backends.base import TaskBackend, TaskChanges
+from portal.sites.backends.errors import (
     EditConflict,
-    FrappeClient,
-    FrappeError,
     InputRefused,
     NoPermission,
     NotFound,
-    Task,
-    site_status,
+    SiteError,
 )
-from portal.sites.frappe.models import PortalStatus
+from portal.sites.backends.types import PortalStatus, Task
+from portal.sites.buckets import site_status
 from portal.sites.models import Connection
 from portal.sites.services.cache import site_cache_bump
 from portal.sites.write_outcome import WriteNotApplied, write_checked
@@ -39,7 +38,7 @@ from portal.tasks_ui.selectors.sources import Source, read_only_reason, site_cal
 T = TypeVar("T")
 
 
-class ReadOnly(FrappeError):
+class ReadOnly(SiteError):
     """The account is known to have no right to change tasks on this site."""
 
 
@@ -57,12 +56,12 @@ def _write(
     user: User,
     source: Source,
     action: str,
-    task_id: int | str,
+    task_id: str,
     changes: dict[str, Any],
-    send: Callable[[FrappeClient], T],
-    asked: Callable[[T], Mapping[str, Any]] | None = None,
+    send: Callable[[TaskBackend], T],
+    asked: Callable[[T], TaskChanges] | None = None,
 ) -> T:
-    """``asked`` gives the site fields the answer must show (from the answer itself, for a
+    """``asked`` gives the changes the answer must show (from the answer itself, for a
     create whose status the site may set): a difference makes the write a failure."""
 
     def audit(*, error: str = "", done_id: int | str = task_id, more: dict | None = None) -> None:
@@ -77,10 +76,12 @@ def _write(
         audit(error="refused in the portal: the account was refused writes before")
         raise ReadOnly(reason, site=source.site.name, status=403)
 
-    def send_checked(client: FrappeClient) -> T:
-        result = send(client)
+    def send_checked(backend: TaskBackend) -> T:
+        result = send(backend)
         if asked is not None and isinstance(result, Task):
-            write_checked(asked=asked(result), answer=result, site_name=source.site.name)
+            write_checked(
+                backend=backend, asked=asked(result), answer=result, site_name=source.site.name
+            )
         return result
 
     try:
@@ -98,7 +99,7 @@ def _write(
         audit(error=gone.message)
         site_cache_bump(source.site.pk)
         raise
-    except FrappeError as error:
+    except SiteError as error:
         if isinstance(error, NoPermission):
             Connection.objects.filter(pk=source.connection.pk).update(can_write=False)
             source.connection.can_write = False
@@ -120,12 +121,15 @@ def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def task_create(*, user: User, source: Source, fields: dict[str, Any]) -> Task:
-    def asked(answer: Task) -> dict[str, Any]:
-        # A due date already passed makes the site store the new task as `late` [010, 243]:
-        # that is the site classifying it as overdue, not a refusal.
-        if "due_date" in fields and (answer.status or "").strip().lower() == "late":
-            return {k: v for k, v in fields.items() if k != "status"}
-        return fields
+    """``fields`` in the portal's names (``TaskChanges.from_fields``)."""
+    changes = TaskChanges.from_fields(fields)
+
+    def asked(answer: Task) -> TaskChanges:
+        # A due date already passed makes some sites store the new task in their own overdue
+        # status (Frappe's `late` [010, 243]): the site classifying it, not a refusal.
+        if "due_date" in fields and answer.site_says_overdue:
+            return changes.without("status")
+        return changes
 
     return _write(
         user=user,
@@ -133,7 +137,7 @@ def task_create(*, user: User, source: Source, fields: dict[str, Any]) -> Task:
         action="task_create",
         task_id="",
         changes=_jsonable(fields),
-        send=lambda client: client.create_task(**fields),
+        send=lambda backend: backend.create(changes),
         asked=asked,
     )
 
@@ -142,41 +146,40 @@ def task_edit(
     *,
     user: User,
     source: Source,
-    task_id: int,
+    task_id: str,
     expected_modified: datetime | None,
     changed: dict[str, Any],
     action: str = "task_edit",
 ) -> Task:
     """Sends only ``changed``; refused with ``EditConflict`` (carrying the fresh task) when the
     task's ``modified`` is no longer ``expected_modified``."""
+    changes = TaskChanges.from_fields(changed)
     return _write(
         user=user,
         source=source,
         action=action,
         task_id=task_id,
         changes=_jsonable(changed),
-        send=lambda client: client.edit_task(
-            task_id, expected_modified=expected_modified, **changed
-        ),
-        asked=lambda _answer: changed,
+        send=lambda backend: backend.edit(task_id, changes, expected_modified=expected_modified),
+        asked=lambda _answer: changes,
     )
 
 
-def task_status_set(*, user: User, source: Source, task_id: int, status: PortalStatus) -> Task:
+def task_status_set(*, user: User, source: Source, task_id: str, status: PortalStatus) -> Task:
     """Sets the site's own value for a portal status (``buckets.site_status``)."""
-    sent: dict[str, str] = {}
+    sent: dict[str, TaskChanges] = {}
 
-    def send(client: FrappeClient) -> Task:
+    def send(backend: TaskBackend) -> Task:
         try:
-            value = site_status(status, client.vocabulary())
+            value = site_status(status, backend.vocabulary())
         except ValueError:
             raise InputRefused(
                 _("%(site)s has no status meaning “%(status)s”.")
                 % {"site": source.site.name, "status": status_label(status)},
                 site=source.site.name,
             ) from None
-        sent["status"] = value
-        return client.update_status(task_id, value)
+        sent["status"] = TaskChanges(status=value)
+        return backend.set_status(task_id, value)
 
     return _write(
         user=user,
@@ -185,20 +188,20 @@ def task_status_set(*, user: User, source: Source, task_id: int, status: PortalS
         task_id=task_id,
         changes={"status": status},
         send=send,
-        asked=lambda _answer: sent,
+        asked=lambda _answer: sent["status"],
     )
 
 
-def task_delete(*, user: User, source: Source, task_id: int) -> Task | None:
+def task_delete(*, user: User, source: Source, task_id: str) -> Task | None:
     """Deletes the task and reads it again: deleted means the site no longer has it. The title
     recorded is the site's own (read before deleting), never one a request supplied. Returns the
     task as it was, or None when the account may delete but not read it."""
     found: dict[str, Task | None] = {"task": None}
     changes: dict[str, Any] = {}
 
-    def send(client: FrappeClient) -> None:
+    def send(backend: TaskBackend) -> None:
         try:
-            before = client.get_task(task_id)
+            before = backend.get(task_id)
         except NotFound:
             raise AlreadyGone(
                 _("This task was already gone from %(site)s.") % {"site": source.site.name},
@@ -210,11 +213,11 @@ def task_delete(*, user: User, source: Source, task_id: int) -> Task | None:
         found["task"] = before
         if before is not None:
             changes["title"] = before.title
-        client.delete_task(task_id)
+        backend.delete(task_id)
         if before is None:
             return
         try:
-            still = client.get_task(task_id)
+            still = backend.get(task_id)
         except NotFound:
             return
         raise WriteNotApplied(

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from portal import clock
-from portal.sites.frappe import FrappeError, Task, bucket
-from portal.sites.frappe.query import assignment_fields
+from portal.sites.backends.errors import SiteError
+from portal.sites.backends.types import Task
+from portal.sites.buckets import bucket
 from portal.tasks_ui.forms import AssignForm, StatusForm, snapshot_modified
 from portal.tasks_ui.selectors.rows import Row, people_of
 from portal.tasks_ui.selectors.sources import Source, names_by_site, people_of_site
@@ -49,7 +50,7 @@ def row_for(source: Source, task: Task) -> Row:
     )
 
 
-def _failed(request: HttpRequest, site, error: FrappeError, *, retry: dict) -> HttpResponse:
+def _failed(request: HttpRequest, site, error: SiteError, *, retry: dict) -> HttpResponse:
     """An action that did not happen: the message names the site and, for a network failure,
     offers to try again. htmx puts it in the page's alert area; a plain post goes back."""
     text = error_text(error, site)
@@ -72,7 +73,7 @@ def _not_connected(request: HttpRequest, site, problem) -> HttpResponse:
 
 @login_required
 @require_POST
-def task_status(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
+def task_status(request: HttpRequest, site_id: int, task_id: str) -> HttpResponse:
     site, source, problem = source_for(user=request.user, site_id=site_id)
     if source is None:
         return _not_connected(request, site, problem)
@@ -82,7 +83,7 @@ def task_status(request: HttpRequest, site_id: int, task_id: int) -> HttpRespons
     status = form.cleaned_data["status"]
     try:
         task = task_status_set(user=request.user, source=source, task_id=task_id, status=status)
-    except FrappeError as error:
+    except SiteError as error:
         retry = {
             "url": reverse("tasks_ui:status", args=[site.pk, task_id]),
             "target": f"#{ROW_PREFIX}{site.pk}-{task_id}",
@@ -104,7 +105,7 @@ def task_status(request: HttpRequest, site_id: int, task_id: int) -> HttpRespons
     return announce(response, text)
 
 
-def redirect_summary(request: HttpRequest, site_id: int, task_id: int, text: str) -> HttpResponse:
+def redirect_summary(request: HttpRequest, site_id: int, task_id: str, text: str) -> HttpResponse:
     """The task page's summary after a change: read again, so every field is current."""
     from portal.tasks_ui.views.task import task_context
 
@@ -116,7 +117,7 @@ def redirect_summary(request: HttpRequest, site_id: int, task_id: int, text: str
 
 @login_required
 @require_POST
-def task_reassign(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
+def task_reassign(request: HttpRequest, site_id: int, task_id: str) -> HttpResponse:
     """Assign or reassign from the task page, with the edit form's outdated-copy check."""
     site, source, problem = source_for(user=request.user, site_id=site_id)
     back = reverse("tasks_ui:task", args=[site.pk, task_id])
@@ -138,10 +139,10 @@ def task_reassign(request: HttpRequest, site_id: int, task_id: int) -> HttpRespo
             source=source,
             task_id=task_id,
             expected_modified=snapshot_modified(form),
-            changed=assignment_fields(wanted),
+            changed={"assignees": list(wanted)},
             action="task_reassign",
         )
-    except FrappeError as error:
+    except SiteError as error:
         messages.error(request, error_text(error, site))
         return redirect(back)
     messages.success(request, _("Assignment saved on %(site)s.") % {"site": site.name})
@@ -150,7 +151,7 @@ def task_reassign(request: HttpRequest, site_id: int, task_id: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def task_delete_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
+def task_delete_page(request: HttpRequest, site_id: int, task_id: str) -> HttpResponse:
     """GET: a confirmation naming the task and its site, both read from the site (the
     no-JavaScript path; with htmx the browser asks). POST: delete."""
     site, source, problem = source_for(user=request.user, site_id=site_id)
@@ -172,7 +173,7 @@ def task_delete_page(request: HttpRequest, site_id: int, task_id: int) -> HttpRe
         before = task_delete(user=request.user, source=source, task_id=task_id)
     except AlreadyGone as gone:
         return _deleted(request, site, task_id, title="", text=gone.message, level=messages.INFO)
-    except FrappeError as error:
+    except SiteError as error:
         retry = {
             "url": reverse("tasks_ui:delete", args=[site.pk, task_id]),
             "target": f"#{ROW_PREFIX}{site.pk}-{task_id}",
@@ -184,7 +185,7 @@ def task_delete_page(request: HttpRequest, site_id: int, task_id: int) -> HttpRe
     return _deleted(request, site, task_id, title=title, text=text, level=messages.SUCCESS)
 
 
-def _deleted(request: HttpRequest, site, task_id: int, *, title: str, text: str, level: int):
+def _deleted(request: HttpRequest, site, task_id: str, *, title: str, text: str, level: int):
     """The task is no longer on the site: the row goes, the message says why."""
     if not request.htmx:
         messages.add_message(request, level, text)

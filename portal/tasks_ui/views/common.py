@@ -8,13 +8,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
-from portal.sites.frappe import (
+from portal.sites.backends.errors import (
     EditConflict,
-    FrappeError,
     InputRefused,
     NoPermission,
     NotFound,
     ReconnectNeeded,
+    SiteError,
     Transient,
     ValidationFailed,
 )
@@ -57,7 +57,7 @@ def announce(response: HttpResponse, message: str) -> HttpResponse:
     return trigger_client_event(response, "announce", {"message": message})
 
 
-def error_text(error: FrappeError, site: Site) -> str:
+def error_text(error: SiteError, site: Site) -> str:
     """A site's refusal or failure in words that name the site."""
     name = site.name
     if isinstance(error, WriteNotApplied):
@@ -96,7 +96,7 @@ def error_text(error: FrappeError, site: Site) -> str:
     }
 
 
-def error_kind(error: FrappeError) -> str:
+def error_kind(error: SiteError) -> str:
     if isinstance(error, WriteNotApplied):
         return "refused"
     if isinstance(error, ReconnectNeeded):

@@ -14,8 +14,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from portal import clock
 from portal.sites.access import site_list_for_user
-from portal.sites.frappe import EditConflict, FrappeError, Task, Vocabulary
-from portal.sites.frappe.buckets import statuses_refused
+from portal.sites.backends.errors import EditConflict, SiteError
+from portal.sites.backends.types import Task, Vocabulary
+from portal.sites.services.clients import site_features, statuses_refused
 from portal.tasks_ui.fanout import problem_for
 from portal.tasks_ui.forms import (
     PORTAL_STATUSES,
@@ -57,13 +58,18 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 
 def task_context(view: TaskView, **more) -> dict:
     task = view.task
-    refused = statuses_refused(task, clock.now(), view.site.flavour) if task else frozenset()
+    refused = statuses_refused(view.site, task, clock.now()) if task else frozenset()
+    # Statuses this kind of site does not have at all (Django-CRM has no cancelled state).
+    absent = frozenset() if site_features(view.site).cancelled else frozenset({"cancelled"})
     return {
         "view": view,
         "site": view.site,
         "task": task,
-        "statuses": [(value, label) for value, label in PORTAL_STATUSES if value not in refused],
+        "statuses": [
+            (value, label) for value, label in PORTAL_STATUSES if value not in refused | absent
+        ],
         "only_done_note": bool(refused),
+        "no_cancel_note": bool(absent) and task is not None,
         "extra": sorted(task.extra.items()) if task else [],
         "assign_form": AssignForm(people=people_of_site(view.site.pk), task=task) if task else None,
         **more,
@@ -73,7 +79,7 @@ def task_context(view: TaskView, **more) -> dict:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def task_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
+def task_page(request: HttpRequest, site_id: int, task_id: str) -> HttpResponse:
     view = task_view_for_user(user=request.user, site_id=site_id, task_id=task_id)
     context = task_context(view, here=request.get_full_path())
     status = 404 if view.problem is not None and view.problem.kind == "missing" else 200
@@ -93,7 +99,7 @@ def _form_page(
     return render(request, "tasks_ui/task_form.html", context, status=status)
 
 
-def _unavailable(request: HttpRequest, site, problem, *, task_id: int | None = None):
+def _unavailable(request: HttpRequest, site, problem, *, task_id: str | None = None):
     context = {"site": site, "problem": problem, "task_id": task_id, "form": None}
     return _form_page(request, context)
 
@@ -101,7 +107,7 @@ def _unavailable(request: HttpRequest, site, problem, *, task_id: int | None = N
 @login_required
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request", "HX-Target")
-def task_edit_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResponse:
+def task_edit_page(request: HttpRequest, site_id: int, task_id: str) -> HttpResponse:
     site, source, problem = source_for(user=request.user, site_id=site_id)
     if source is None:
         return _unavailable(request, site, problem, task_id=task_id)
@@ -116,7 +122,7 @@ def task_edit_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResp
     try:
         vocabulary = vocabulary_for(source)
         current = task_read(source, task_id) if request.method == "GET" else None
-    except FrappeError as error:
+    except SiteError as error:
         return _unavailable(request, site, problem_for(error, site), task_id=task_id)
 
     if request.method == "GET":
@@ -148,7 +154,7 @@ def task_edit_page(request: HttpRequest, site_id: int, task_id: int) -> HttpResp
         )
     except EditConflict as conflict:
         return _conflict(request, context, conflict.current, vocabulary=vocabulary)
-    except FrappeError as error:
+    except SiteError as error:
         form.add_error(None, error_text(error, site))
         context["error_kind"] = error_kind(error)
         return _form_page(request, context)
@@ -214,7 +220,7 @@ def task_create_page(request: HttpRequest, site_id: int) -> HttpResponse:
     base["read_only"] = source.read_only_reason
     try:
         vocabulary = vocabulary_for(source)
-    except FrappeError as error:
+    except SiteError as error:
         return _form_page(request, {**base, "problem": problem_for(error, site), "form": None})
     people = people_of_site(site.pk)
     if request.method == "GET":
@@ -231,7 +237,7 @@ def _create(request, context, form: TaskForm, source: Source) -> HttpResponse:
     site = source.site
     try:
         task = task_create(user=request.user, source=source, fields=create_fields(form))
-    except FrappeError as error:
+    except SiteError as error:
         form.add_error(None, error_text(error, site))
         context["error_kind"] = error_kind(error)
         return _form_page(request, context)

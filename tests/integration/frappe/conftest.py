@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from portal.sites.frappe import AddressPolicy, ApiKeyAuth, FrappeClient, Http
+from portal.sites.backends.frappe import AddressPolicy, ApiKeyAuth, FrappeClient, Http
 
 REPO = Path(__file__).resolve().parents[3]
 KEYS = {"sales1@lab.local": ("sales1key00001", "sales1secret001"),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from portal.sites.frappe import (
+from portal.sites.backends.frappe import (
     ApiKeyAuth,
     EditConflict,
     FrappeClient,
@@ -95,7 +95,7 @@ def test_the_last_day_of_a_range_counts_whole(client, site):
         {"title": "next midnight", "start_date": "2026-11-21 00:00:00"},
     ])  # fmt: skip
     found = client.filter_tasks(date_from=date(2026, 11, 20), date_to=date(2026, 11, 20))
-    assert sorted(t.id for t in found) == names[:2]
+    assert sorted(t.id for t in found) == [str(n) for n in names[:2]]
 
 
 def test_overdue_scan_is_complete_through_the_generic_list(client, site, flavour):
@@ -110,7 +110,7 @@ def test_overdue_scan_is_complete_through_the_generic_list(client, site, flavour
     ])  # fmt: skip
     mark = site.mark()
     overdue = client.overdue_scan(NOW)
-    assert sorted(t.id for t in overdue) == sorted([names[0], names[4]])
+    assert sorted(t.id for t in overdue) == sorted([str(names[0]), str(names[4])])
     assert {bucket(t, NOW) for t in overdue} == {"overdue"}
     assert len(site.since(mark)) == (2 if flavour == "deployed" else 1)
 
@@ -123,7 +123,7 @@ def test_overdue_scan_counts_late_without_a_due_date_on_deployed_sites(standin):
     (name,) = site.insert([{"title": "marked late", "status": "late"}])
     client = FrappeClient(standin["deployed"], ApiKeyAuth(*KEYS["sales1@lab.local"]),
                           time_zone="Asia/Tokyo", flavour="deployed", http=dev_http())  # fmt: skip
-    assert [t.id for t in client.overdue_scan(NOW)] == [name]
+    assert [t.id for t in client.overdue_scan(NOW)] == [str(name)]
 
 
 def test_tasks_assigned_to_a_site_user(client, site):
@@ -134,7 +134,7 @@ def test_tasks_assigned_to_a_site_user(client, site):
         {"title": "nobody's"},
     ])  # fmt: skip
     mine = client.tasks_assigned_to("sales1@lab.local")
-    assert sorted(t.id for t in mine) == [names[0], names[2]]
+    assert sorted(t.id for t in mine) == [str(names[0]), str(names[2])]
 
 
 def test_home_tasks_and_buckets_use_the_site_today(client, site):
@@ -143,11 +143,11 @@ def test_home_tasks_and_buckets_use_the_site_today(client, site):
         {"title": "yesterday", "start_date": local(client, "-1 09:00")},
         {"title": "tomorrow", "start_date": local(client, "+1 09:00")},
     ])  # fmt: skip
-    assert [t.id for t in client.home_tasks(limit=10)] == [names[0]]
+    assert [t.id for t in client.home_tasks(limit=10)] == [str(names[0])]
     buckets = client.main_page_buckets(min_each=10)
     assert ([t.id for t in buckets.today], [t.id for t in buckets.upcoming]) == (
-        [names[0]],
-        [names[2]],
+        [str(names[0])],
+        [str(names[2])],
     )
 
 

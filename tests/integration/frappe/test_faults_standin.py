@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from portal.sites.frappe import (
+from portal.sites.backends.frappe import (
     ApiKeyAuth,
     FrappeClient,
-    FrappeError,
     ServerError,
+    SiteError,
     Transient,
     UnexpectedAnswer,
 )
@@ -44,10 +44,10 @@ def deployed(standin) -> Control:
     site.call("POST", "/faults/clear")
 
 
-def outcome(call) -> FrappeError | None:
+def outcome(call) -> SiteError | None:
     try:
         call()
-    except FrappeError as exc:
+    except SiteError as exc:
         return exc
     return None
 

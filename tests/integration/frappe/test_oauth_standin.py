@@ -7,7 +7,7 @@ import threading
 import pytest
 import requests
 
-from portal.sites.frappe import (
+from portal.sites.backends.frappe import (
     FrappeClient,
     MemoryTokenStore,
     OAuthBearer,

@@ -92,7 +92,7 @@ class Tasks:
     def add(self, site_name: str, *, title: str, due: datetime | None = None,
             start: datetime | None = None, status: str | None = None, assignees=(),
             priority: str = "High", task_type: str | None = "call", save_rules: bool = False,
-            ) -> int:  # fmt: skip
+            ) -> str:  # fmt: skip
         site = self.sites[site_name]
         start = start or (due - timedelta(days=1) if due else T0 - timedelta(days=1))
         row = {
@@ -108,9 +108,9 @@ class Tasks:
             row["task_type"] = task_type
         handle = self.standin.sites[site_name]
         [task_id] = handle.control.insert_tasks([row], save_rules=save_rules)
-        return task_id
+        return str(task_id)  # as the portal holds it
 
-    def row(self, site_name: str, task_id: int) -> dict:
+    def row(self, site_name: str, task_id: str) -> dict:
         return self.standin.sites[site_name].control.task(task_id)
 
 

@@ -71,7 +71,7 @@ def test_a_done_link_the_site_answers_without_making_is_reported_failed_and_keep
 ):
     """A 200 that does not show the change (a site customisation keeping the status) is not a
     success: the person reads it, the audit log says what the site answered, reminders go on."""
-    from portal.sites.frappe import FrappeClient
+    from portal.sites.backends.frappe import FrappeClient
 
     task_id, delivery = held_reminder
     monkeypatch.setattr(
@@ -108,7 +108,7 @@ def test_snooze_moves_the_due_date_a_day_and_reminders_start_again_after_it(
 
 def test_a_failed_write_is_shown_and_audited_as_failed(client, tasks, sites, held_reminder):
     task_id, _ = held_reminder
-    missing = task_id + 1000
+    missing = str(int(task_id) + 1000)
     response = client.post(link("done", sites["riyadh"], missing))
     assert b"That did not work" in response.content
     entry = AuditEntry.objects.get(action="reminder_done")

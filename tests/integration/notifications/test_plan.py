@@ -34,7 +34,7 @@ def scan():
     return scan_run_inline(run=scan_run_start(trigger="test"))
 
 
-def steps(delivery: Delivery) -> list[tuple[int, str]]:
+def steps(delivery: Delivery) -> list[tuple[str, str]]:
     return [(i.task_id, i.step_label) for i in delivery.items.order_by("became_at", "task_id")]
 
 

@@ -93,7 +93,7 @@ def test_the_late_bucket_is_cross_checked_with_the_sites_own_once_a_day(
 def test_a_late_bucket_that_differs_from_the_sites_own_is_recorded_with_the_site(
     tasks, sites, monkeypatch
 ):
-    from portal.sites.frappe import FrappeClient, SiteBuckets
+    from portal.sites.backends.frappe import FrappeClient, SiteBuckets
 
     late = tasks.add("riyadh", title="late", start=T0 - timedelta(days=2))
     monkeypatch.setattr(

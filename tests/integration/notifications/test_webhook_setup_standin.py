@@ -11,7 +11,7 @@ from time import monotonic, sleep
 import pytest
 
 from portal.notifications.models import InboundWebhook
-from portal.sites.frappe.webhooks import SIGNATURE_HEADER, parse_delivery, verify_signature
+from portal.sites.backends.frappe.webhooks import SIGNATURE_HEADER, parse_delivery, verify_signature
 from portal.sites.models import Profile
 from portal.sites.services.clients import client_for_service
 
@@ -111,7 +111,7 @@ def webhook_from_page(admin_client, site, structure: str) -> tuple[dict, str]:
     return hook, secret
 
 
-def save_tasks_with_titles(notify_standin, tasks, site) -> list[int]:
+def save_tasks_with_titles(notify_standin, tasks, site) -> list[str]:
     """Tasks with each title, then saved through the portal's client: one on_update each."""
     ids = [tasks.add("riyadh", title=title) for title in HARD_TITLES]
     client = client_for_service(site)
@@ -137,7 +137,7 @@ def test_the_webhook_the_page_suggests_delivers_every_title_verified_and_parsed(
     ids = save_tasks_with_titles(notify_standin, tasks, riyadh)
 
     deliveries = deliveries_of(handle, len(ids))
-    assert [(d["name"], d["ok"], d["status"]) for d in deliveries] == [
+    assert [(str(d["name"]), d["ok"], d["status"]) for d in deliveries] == [
         (task_id, True, 200) for task_id in ids
     ]  # the portal answered 200: the signature verified and the body parsed
     titles = []
@@ -157,7 +157,7 @@ def test_the_body_the_page_used_to_suggest_breaks_on_a_quote_as_on_a_real_site(
     handle.control.add_webhooks([{**hook, "template": OLD_BODY}], replace=True)
     ids = save_tasks_with_titles(notify_standin, tasks, riyadh)
 
-    outcome = {d["name"]: d for d in deliveries_of(handle, len(ids))}
+    outcome = {str(d["name"]): d for d in deliveries_of(handle, len(ids))}
     quoted, backslashed, two_lines, arabic, emoji, untitled = ids
     for broken in (quoted, two_lines):
         assert not outcome[broken]["ok"] and outcome[broken]["status"] is None

@@ -10,7 +10,7 @@ from portal import clock
 from portal.reports.models import Completion, Snapshot
 from portal.reports.services.figures import Filters, report_build
 from portal.reports.services.snapshot import snapshot_take
-from portal.sites.frappe import site_status
+from portal.sites.backends.frappe import site_status
 from portal.sites.services.clients import client_for_service
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,11 @@ def history(report_site, settings, tmp_path):
          "start_date": "2026-11-16 09:00:00", "assignees": [S2]},
     ])  # fmt: skip
     names = dict(
-        zip(["bank", "meeting", "old", "next", "early", "late", "dropped"], ids, strict=True)
+        zip(
+            ["bank", "meeting", "old", "next", "early", "late", "dropped"],
+            [str(i) for i in ids],  # as the portal holds them
+            strict=True,
+        )
     )
     set_time(settings, tmp_path, handle, at("2026-11-21 10:00"))
     complete(site, names["early"])
@@ -108,7 +112,7 @@ def test_the_overdue_switch_is_never_a_completion_and_the_trend_follows_days(
     site, handle, names = history
     snapshot_take(site=site)
     set_time(settings, tmp_path, handle, at("2026-11-24 12:00"))
-    switched = handle.control.run_late_switch()
+    switched = [str(n) for n in handle.control.run_late_switch()]
     assert names["bank"] in switched and names["meeting"] in switched
     complete(site, names["meeting"])
     second = snapshot_take(site=site)

@@ -14,7 +14,7 @@ def main(connection_id: int, threads: int) -> None:
     django.setup()
     from django.db import connection as db
 
-    from portal.sites.frappe import FrappeError
+    from portal.sites.backends.frappe import SiteError
     from portal.sites.models import Connection
     from portal.sites.services.clients import client_for_connection
 
@@ -27,7 +27,7 @@ def main(connection_id: int, threads: int) -> None:
             client = client_for_connection(conn)
             barrier.wait(timeout=30)
             results.append("ok:" + client.logged_user())
-        except FrappeError as error:
+        except SiteError as error:
             results.append("error:" + error.message)
         finally:
             db.close()

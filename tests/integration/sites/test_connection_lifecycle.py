@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from portal.sites.frappe import ReconnectNeeded
+from portal.sites.backends.frappe import ReconnectNeeded
 from portal.sites.models import Connection, Site, SiteGrant
 from portal.sites.services.clients import client_for_connection, connection_failed
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portal.sites.frappe import site_status
+from portal.sites.backends.frappe import site_status
 from portal.sites.services.clients import client_for_service
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_open_tasks_are_complete_and_carry_assignees(portal_site, standin):
         filters=[["status", "not in", ["Done", "Canceled"]]], limit=1000
     )
     found = client.open_tasks()
-    assert sorted(t.id for t in found) == sorted(row["name"] for row in raw_open)
+    assert sorted(t.id for t in found) == sorted(str(row["name"]) for row in raw_open)
     assert all(t.is_open for t in found)
     assert any(t.assignees and t.assignees[0].user_id for t in found)
 
@@ -40,4 +40,4 @@ def test_finished_since_sees_completions_but_not_the_late_switch(portal_site, st
     client.update_status(done_id, site_status("done", client.vocabulary()))
     assert overdue_id in handle.control.run_late_switch()
     finished = {t.id for t in client.finished_since(since)}
-    assert done_id in finished and overdue_id not in finished
+    assert str(done_id) in finished and str(overdue_id) not in finished

@@ -9,10 +9,10 @@ from collections import Counter
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
-from portal.sites.frappe import bucket
-from portal.sites.frappe.client.parse import parse_task
+from portal.sites.backends.frappe import bucket
+from portal.sites.backends.frappe.client.parse import parse_task
 
-ROW = re.compile(r'<tr id="task-(\d+)-(\d+)"')
+ROW = re.compile(r'<tr id="task-(\d+)-([A-Za-z0-9_.-]+)"')
 
 
 def all_tasks(handle, zone: str):
@@ -38,8 +38,8 @@ def page_counts(html: str) -> dict[str, int]:
     return {name: int(count) for name, count in found}
 
 
-def row_keys(html: str) -> list[tuple[int, int]]:
-    return [(int(s), int(t)) for s, t in ROW.findall(html)]
+def row_keys(html: str) -> list[tuple[int, str]]:
+    return [(int(s), t) for s, t in ROW.findall(html)]
 
 
 def requests_since(handle, seq: int) -> list[dict]:

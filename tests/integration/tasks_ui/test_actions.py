@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from portal.sites.frappe import ApiKeyAuth, FrappeClient
-from portal.sites.frappe.config import http_from_settings
+from portal.sites.backends.frappe import ApiKeyAuth, FrappeClient
 from portal.sites.models import AuditEntry, Connection
+from portal.sites.outgoing import http_from_settings
 
 from .conftest import ZONES
 from .helpers import all_tasks, form_data, single
@@ -320,6 +320,6 @@ def test_the_task_page_lists_the_reminders_of_the_task(
     monkeypatch.setattr("portal.notifications.selectors.reminder_history_for_task", history)
     client.force_login(member)
     html = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
-    assert asked == [(site.pk, task_id)]
+    assert asked == [(site.pk, str(task_id))]
     reminders = html.split('id="reminders"')[1]
     assert "Team mail" in reminders and "sales1@riyadh.test" in reminders and "first" in reminders

@@ -89,7 +89,7 @@ def test_once_the_site_is_known_big_the_filter_page_asks_only_for_the_rows_it_sh
 ):
     """Counts and the page's rows: a fixed number of requests, none reading the whole site, and
     the page's rows the true ones (every task read here to check)."""
-    from portal.sites.frappe import bucket
+    from portal.sites.backends.frappe import bucket
     from portal.tasks_ui.selectors.rows import Row, row_order
     from portal.tasks_ui.selectors.sizes import site_mark_big
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.sites.frappe import bucket
+from portal.sites.backends.frappe import bucket
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK
 
 from .conftest import ZONES
@@ -174,8 +174,8 @@ def test_today_shows_open_tasks_first_and_finished_ones_apart(
     html = client.get("/?scope=mine&bucket=today").content.decode()
     site_id = three_sites["plainsite"].pk
     open_part, _, finished_part = html.partition("Finished today")
-    assert (site_id, open_id) in row_keys(open_part)
-    assert (site_id, done_id) in row_keys(finished_part)
+    assert (site_id, str(open_id)) in row_keys(open_part)
+    assert (site_id, str(done_id)) in row_keys(finished_part)
     assert (site_id, done_id) not in row_keys(open_part)
 
 

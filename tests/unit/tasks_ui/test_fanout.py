@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from portal.sites.frappe import NoPermission, ReconnectNeeded, Transient, ValidationFailed
+from portal.sites.backends.frappe import NoPermission, ReconnectNeeded, Transient, ValidationFailed
 from portal.sites.models import Site
 from portal.tasks_ui.fanout import fan_out, problem_for, site_slot
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import translation
 
-from portal.sites.frappe import Assignee, Task
+from portal.sites.backends.frappe import Assignee, Task
 from portal.tasks_ui.selectors.rows import Person, Row
 from portal.tasks_ui.templatetags.task_rows import task_row
 

@@ -1,0 +1,50 @@
+"""Reminders over Frappe and Django-CRM sites together: one digest per person, both kinds."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.notifications.models import Delivery
+from portal.notifications.services.runs import scan_run_inline, scan_run_start
+from portal.sites.models import ServiceCredential, Site
+from standin.djangocrm import DjangoCrmSite
+from tests.integration.notifications.conftest import T0, make_rule
+
+pytestmark = pytest.mark.django_db
+
+SALES1 = "sales1@riyadh.test"  # the same person on both sites
+ADMIN = "admin@jeddah.test"
+
+
+@pytest.fixture
+def jeddah(sites):
+    with DjangoCrmSite(users=[ADMIN, SALES1], admins=[ADMIN], time_zone="Asia/Riyadh") as crm:
+        crm.today = T0.astimezone(ZoneInfo("Asia/Riyadh")).date()
+        site = Site.objects.create(
+            name="Jeddah Ops", backend=Site.Backend.DJANGOCRM, base_url=crm.url,
+            organisation=crm.org_id, time_zone="Asia/Riyadh",
+        )  # fmt: skip
+        ServiceCredential.objects.create(
+            site=site, kind=ServiceCredential.Kind.TOKEN, api_secret=crm.token_for(ADMIN)
+        )
+        yield crm, site
+
+
+def test_one_digest_covers_the_overdue_tasks_of_both_kinds_of_site(
+    tasks, sites, jeddah, email_channel
+):
+    crm, site = jeddah
+    make_rule()
+    frappe_task = tasks.add("riyadh", title="Frappe, two days", due=T0 - timedelta(days=2),
+                            assignees=[SALES1])  # fmt: skip
+    crm_task = crm.insert(title="Django-CRM, three days", due=crm.today - timedelta(days=3),
+                          assignees=[SALES1], created_by=ADMIN)  # fmt: skip
+    crm.insert(title="Not overdue yet", due=crm.today, assignees=[SALES1], created_by=ADMIN)
+
+    scan_run_inline(run=scan_run_start(trigger="test"))
+
+    digest = Delivery.objects.get(recipient=SALES1)
+    assert digest.shape == "digest"
+    items = {(i.site_id, i.task_id) for i in digest.items.all()}
+    assert items == {(sites["riyadh"].pk, frappe_task), (site.pk, crm_task)}

@@ -1,0 +1,135 @@
+"""Frappe and Django-CRM sites side by side: one inbox, writes checked at the stand-in, scans."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.sites.models import Connection, ServiceCredential, Site, SiteGrant
+from standin.djangocrm import DjangoCrmSite
+
+from .helpers import page_counts, row_keys
+
+ZONE = "Asia/Riyadh"
+ADMIN, SALES1 = "admin@jeddah.test", "sales1@jeddah.test"
+
+
+@pytest.fixture
+def jeddah(three_sites, member, frozen_now):
+    """A Django-CRM stand-in (organisation on Riyadh time) registered beside the Frappe sites,
+    granted to ``member``, who is connected with a personal access token as sales1; scheduled
+    jobs use the admin's token."""
+    with DjangoCrmSite(users=[ADMIN, SALES1], admins=[ADMIN], time_zone=ZONE) as crm:
+        crm.today = frozen_now.astimezone(ZoneInfo(ZONE)).date()
+        site = Site.objects.create(
+            name="Jeddah Ops", backend=Site.Backend.DJANGOCRM, base_url=crm.url,
+            organisation=crm.org_id, time_zone=ZONE,
+        )  # fmt: skip
+        SiteGrant.objects.create(site=site, user=member)
+        Connection.objects.create(
+            user=member, site=site, site_user_id=SALES1,
+            token={"kind": "pat", "access_token": crm.token_for(SALES1)},
+        )  # fmt: skip
+        ServiceCredential.objects.create(
+            site=site, kind=ServiceCredential.Kind.TOKEN, api_secret=crm.token_for(ADMIN)
+        )
+        yield crm, site
+
+
+def test_one_inbox_holds_the_tasks_of_frappe_and_django_crm_sites(
+    client, member, jeddah, frozen_now, three_sites
+):
+    crm, site = jeddah
+    today = crm.today
+    overdue = crm.insert(title="Call the landlord", due=today - timedelta(days=1),
+                         assignees=[SALES1], priority="High")  # fmt: skip
+    due_today = crm.insert(title="Send the quote", due=today, assignees=[SALES1])
+    crm.insert(title="Done already", status="Completed", due=today - timedelta(days=3),
+               assignees=[SALES1])  # fmt: skip
+    crm.insert(title="Someone else's", due=today - timedelta(days=1), created_by=ADMIN)
+    client.force_login(member)
+
+    html = client.get("/?scope=mine&bucket=overdue").content.decode()
+    keys = row_keys(html)
+    assert (site.pk, overdue) in keys
+    assert any(s == three_sites["riyadh"].pk for s, _ in keys)  # a Frappe site's rows too
+    assert "Jeddah Ops" in html and "Call the landlord" in html
+    today_html = client.get("/?scope=mine&bucket=today").content.decode()
+    assert (site.pk, due_today) in row_keys(today_html)
+    # Late needs a start date: Django-CRM tasks have none, so none of them is late.
+    late_html = client.get("/?scope=mine&bucket=late").content.decode()
+    assert not any(s == site.pk for s, _ in row_keys(late_html))
+    assert page_counts(html)["overdue"] >= 1
+
+
+def test_writes_on_a_django_crm_site_are_checked_at_the_stand_in(member, jeddah):
+    from portal.tasks_ui.selectors.sources import sources_for_user
+    from portal.tasks_ui.services.writes import (
+        task_create,
+        task_delete,
+        task_edit,
+        task_status_set,
+    )
+
+    crm, site = jeddah
+    [source] = [s for s in sources_for_user(user=member)[0] if s.site.pk == site.pk]
+    created = task_create(user=member, source=source, fields={
+        "title": "Visit unit 12", "priority": "High", "due_date": "2026-12-20 00:00:00",
+        "assignees": [SALES1],
+    })  # fmt: skip
+    stored = crm.tasks[created.id]
+    assert (stored["title"], stored["priority"], stored["due_date"]) == (
+        "Visit unit 12", "High", "2026-12-20"
+    )  # fmt: skip
+    assert stored["description"] in (None, "")  # the marker that found it is gone again
+    assert stored["assigned_to"] == [crm.users[SALES1].profile_id]
+
+    task_edit(user=member, source=source, task_id=created.id, expected_modified=None,
+              changed={"title": "Visit unit 12 (keys)"})  # fmt: skip
+    assert crm.tasks[created.id]["title"] == "Visit unit 12 (keys)"
+    assert not any(r["method"] == "PUT" for r in crm.requests)  # PUT would clear assignees
+
+    done = task_status_set(user=member, source=source, task_id=created.id, status="done")
+    assert done.status == "Completed" and crm.tasks[created.id]["status"] == "Completed"
+
+    task_delete(user=member, source=source, task_id=created.id)
+    assert created.id not in crm.tasks
+
+
+def test_a_django_crm_site_refuses_cancel_in_words_before_sending(member, jeddah):
+    from portal.sites.backends.errors import InputRefused
+    from portal.tasks_ui.selectors.sources import sources_for_user
+    from portal.tasks_ui.services.writes import task_status_set
+
+    crm, site = jeddah
+    task_id = crm.insert(title="Keep", assignees=[SALES1])
+    [source] = [s for s in sources_for_user(user=member)[0] if s.site.pk == site.pk]
+    sent = len(crm.requests)
+    with pytest.raises(InputRefused, match="no status meaning"):
+        task_status_set(user=member, source=source, task_id=task_id, status="cancelled")
+    assert not any(r["method"] == "PATCH" for r in crm.requests[sent:])
+
+
+def test_the_scan_finds_overdue_tasks_of_a_django_crm_site(jeddah, frozen_now):
+    from portal.notifications.services.scan import site_fetch
+
+    crm, site = jeddah
+    overdue = crm.insert(title="Overdue", due=crm.today - timedelta(days=2), created_by=ADMIN)
+    crm.insert(title="Due today", due=crm.today, created_by=ADMIN)
+    crm.insert(title="Finished", status="Completed", due=crm.today - timedelta(days=2))
+    fetched = site_fetch(site=site, now=frozen_now)
+    assert fetched.ok, fetched.error
+    assert set(fetched.found) == {overdue}
+    assert fetched.found[overdue][1] == "overdue"
+
+
+def test_the_task_page_of_a_django_crm_task_offers_no_cancel_and_says_why(client, member, jeddah):
+    crm, site = jeddah
+    task_id = crm.insert(title="Paint the hall", assignees=[SALES1])
+    client.force_login(member)
+    html = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
+    assert "Paint the hall" in html
+    assert 'value="cancelled"' not in html and 'value="done"' in html
+    assert "has no cancelled status" in html
