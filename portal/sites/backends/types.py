@@ -100,5 +100,7 @@ class Capabilities:
     can_read_list: bool | None = None  # the generic list needs a CRM role [078]
     can_write: bool | None = None  # None: could not be told without writing
     time_zone: str | None = None  # None: unreadable for this credential [205]; ask the admin
+    # UTC offsets the site's times carry that the entered zone never had then ("UTC−08:00").
+    contradicting_offsets: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     findings: tuple[str, ...] = ()  # plain-words problems for the connection doctor

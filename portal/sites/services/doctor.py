@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal import clock
-from portal.sites.backends.base import TaskBackend
+from portal.sites.backends.base import Features, TaskBackend
 from portal.sites.backends.types import Capabilities
 from portal.sites.models import Site
 from portal.sites.services.clients import site_features
@@ -165,21 +165,44 @@ def _checks(site: Site, found: Capabilities, *, with_credential: bool) -> list[C
             ),
         )
     )
-    checks.append(
-        Check(
-            "time_zone",
-            bool(found.time_zone or site.time_zone),
-            gettext_noop("Time zone"),
-            found.time_zone or site.time_zone or "",
-            ""
-            if (found.time_zone or site.time_zone)
-            else gettext_noop(
-                "This account cannot read the site's time zone (System Settings need System "
-                "Manager): enter the zone on the site's settings page."
-            ),
-        )
-    )
+    checks.append(_time_zone_check(site, found, features))
     return checks
+
+
+def _time_zone_check(site: Site, found: Capabilities, features: Features) -> Check:
+    zone = found.time_zone or site.time_zone or ""
+    if zone and found.contradicting_offsets:
+        # The site's own times disprove the zone entered for it.
+        return Check(
+            "time_zone",
+            False,
+            gettext_noop("Time zone"),
+            zone,
+            gettext_noop(
+                "The site writes its times at %(offsets)s, which %(zone)s never had at those "
+                "moments: enter the zone of the organisation's settings on the site's settings "
+                "page, or due dates turn overdue at the wrong midnight."
+            ),
+            {"offsets": ", ".join(found.contradicting_offsets), "zone": zone},
+        )
+    if zone:
+        return Check("time_zone", True, gettext_noop("Time zone"), zone, "")
+    return Check(
+        "time_zone",
+        False,
+        gettext_noop("Time zone"),
+        "",
+        gettext_noop(
+            "This account cannot read the site's time zone (System Settings need System "
+            "Manager): enter the zone on the site's settings page."
+        )
+        if features.tells_time_zone
+        else gettext_noop(
+            "This kind of site never says its organisation's time zone, and due dates turn "
+            "overdue at its midnight: enter the zone of the organisation's settings on the "
+            "site's settings page."
+        ),
+    )
 
 
 def doctor_run(*, site: Site, backend: TaskBackend, with_credential: bool) -> list[Check]:

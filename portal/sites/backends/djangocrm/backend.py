@@ -29,7 +29,7 @@ from ..base import (
 from ..errors import InputRefused
 from ..types import Capabilities, Task, Vocabulary
 from . import auth
-from .client import FINISHED, DjangoCrmClient
+from .client import FINISHED, DjangoCrmClient, vocabulary_of, zone_contradictions
 
 RunAll = Callable[[list[Callable[[], Any]]], list[Any]]
 
@@ -58,6 +58,7 @@ class DjangoCrmBackend(TaskBackend):
         multiple_assignees=True,
         token_sign_in=True,
         code_sign_in=True,
+        tells_time_zone=False,
     )
     small_site_rows = 1_000_000  # always read whole (see the module's docstring)
 
@@ -139,7 +140,7 @@ class DjangoCrmBackend(TaskBackend):
         from ..errors import ReconnectNeeded, SiteError
 
         try:
-            vocabulary = self.client.vocabulary()
+            sample = self.client.page(limit=10)
         except ReconnectNeeded as exc:
             found.update(reachable=True, credential_valid=False)
             findings.append(exc.message)
@@ -148,19 +149,17 @@ class DjangoCrmBackend(TaskBackend):
             found.update(reachable=exc.status is not None, credential_valid=None)
             findings.append(exc.message)
             return Capabilities(**found, findings=tuple(findings))
+        entered = self.settings.time_zone or None
+        contradicted = zone_contradictions(sample, self.zone) if entered else set()
         found.update(
-            reachable=True, credential_valid=True, can_read_list=True, vocabulary=vocabulary,
-            time_zone=self.settings.time_zone or None,
+            reachable=True, credential_valid=True, can_read_list=True,
+            vocabulary=vocabulary_of(sample), time_zone=entered,
+            contradicting_offsets=tuple(sorted(map(_utc, contradicted))),
         )  # fmt: skip
         try:
             found["user_id"] = _user_of(self.client)
         except SiteError:
             found["user_id"] = None  # a personal access token may not read /auth/me
-        if not self.settings.time_zone or self.settings.time_zone == "UTC":
-            findings.append(
-                "Django-CRM does not tell its organisation's time zone: enter it on the site's "
-                "settings page, or due dates turn overdue at the wrong midnight."
-            )
         return Capabilities(**found, findings=tuple(findings))
 
     # -- reads for pages -----------------------------------------------------------------------
@@ -309,6 +308,12 @@ class DjangoCrmBackend(TaskBackend):
                 if sorted(w.lower() for w in wanted) != [h.lower() for h in have]:
                     found.append(Unapplied("assignees", ", ".join(wanted), ", ".join(have)))
         return tuple(found)
+
+
+def _utc(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _user_of(client: DjangoCrmClient) -> str:

@@ -57,6 +57,34 @@ def _text(value: Any, limit: int) -> str | None:
     return str(value)[:limit] if value is not None else None
 
 
+def vocabulary_of(body: Mapping[str, Any]) -> Vocabulary:
+    """The vocabularies every list answer carries as ``[value, label]`` pairs [054]."""
+
+    def values(key: str, known: tuple[str, ...]) -> tuple[str, ...]:
+        pairs = body.get(key) or ()
+        got = tuple(str(p[0])[:MAX_SHORT] for p in pairs if isinstance(p, list) and p)
+        return got or known
+
+    return Vocabulary(values("status", STATUSES), values("priority", PRIORITIES), ())
+
+
+def zone_contradictions(body: Mapping[str, Any], zone: ZoneInfo) -> set[timedelta]:
+    """The UTC offsets of the rows' ``created_at`` that ``zone`` did not have at those moments.
+
+    The site never names its organisation's zone, but renders ``created_at`` in it [141]: an
+    offset the entered zone did not have at that moment proves the entered zone wrong."""
+    found: set[timedelta] = set()
+    for row in body.get("tasks") or ():
+        try:
+            moment = datetime.fromisoformat(str(row.get("created_at")).replace("Z", "+00:00"))
+        except (AttributeError, ValueError):
+            continue
+        offset = moment.utcoffset()
+        if offset is not None and moment.astimezone(zone).utcoffset() != offset:
+            found.add(offset)
+    return found
+
+
 def due_end(day: date, zone: ZoneInfo) -> datetime:
     """A plain due date is due all that day on the organisation's calendar: overdue once it is
     over, at 00:00 of the day after [139-143]."""
@@ -241,14 +269,7 @@ class DjangoCrmClient:
         return body if isinstance(body, Mapping) else {}
 
     def vocabulary(self) -> Vocabulary:
-        body = self.page(limit=1)
-
-        def values(key: str, known: tuple[str, ...]) -> tuple[str, ...]:
-            pairs = body.get(key) or ()
-            got = tuple(str(p[0])[:MAX_SHORT] for p in pairs if isinstance(p, list) and p)
-            return got or known
-
-        return Vocabulary(values("status", STATUSES), values("priority", PRIORITIES), ())
+        return vocabulary_of(self.page(limit=1))
 
     # -- people ------------------------------------------------------------------------------
 
