@@ -17,7 +17,7 @@ Reads for pages come in two shapes, so that a page costs the same whatever a sit
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
@@ -218,6 +218,11 @@ class TaskBackend(ABC):
     @abstractmethod
     def person_credential(*, store: Any, site: SiteSettings, http: Any) -> Any:
         """A person's credential, reading and refreshing their tokens through ``store``."""
+
+    def people_from(self, other: Callable[[], TaskBackend]) -> None:
+        """Where to look up people this credential cannot see (the site's service credential,
+        opened only if needed). Backends whose every credential sees everyone ignore it."""
+        return None
 
     # -- the site ----------------------------------------------------------------------------
 

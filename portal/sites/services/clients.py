@@ -93,7 +93,14 @@ def backend_for_connection(connection: Connection, *, store=None, http=None, run
     if connection.needs_reconnect:
         raise NotConnected(connection.site, "Reconnect your account on this site.")
     credential = _person_credential(connection, store=store, http=http)
-    return _backend(connection.site, credential, http=http, run_all=run_all)
+    backend = _backend(connection.site, credential, http=http, run_all=run_all)
+    site = connection.site
+    service = ServiceCredential.objects.filter(site=site).exclude(
+        kind=ServiceCredential.Kind.CONNECTION
+    )
+    if service.exists():
+        backend.people_from(lambda: backend_for_service(site, http=http))
+    return backend
 
 
 def backend_for_service(site: Site, *, http=None, run_all=None) -> TaskBackend:

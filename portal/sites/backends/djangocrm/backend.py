@@ -26,7 +26,7 @@ from ..base import (
     TaskQuery,
     Unapplied,
 )
-from ..errors import InputRefused
+from ..errors import InputRefused, ReconnectNeeded, SiteError
 from ..types import Capabilities, Task, Vocabulary
 from . import auth
 from .client import FINISHED, DjangoCrmClient, vocabulary_of, zone_contradictions
@@ -134,10 +134,19 @@ class DjangoCrmBackend(TaskBackend):
     def logged_user(self) -> str:
         return _user_of(self.client)
 
+    def people_from(self, other: Callable[[], TaskBackend]) -> None:
+        def directory() -> dict[str, str]:
+            try:
+                found = other()
+            except SiteError:
+                return {}  # then the person is told whom the site does not know
+            return found.client.catalogue() if isinstance(found, DjangoCrmBackend) else {}
+
+        self.client.directory = directory
+
     def probe(self) -> Capabilities:
         found: dict[str, Any] = {"base_url": self.client.base_url}
         findings: list[str] = []
-        from ..errors import ReconnectNeeded, SiteError
 
         try:
             sample = self.client.page(limit=10)

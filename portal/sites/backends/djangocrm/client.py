@@ -186,6 +186,9 @@ class DjangoCrmClient:
         self.site_label = site_label
         self._clock = clock or (lambda: datetime.now(self.zone))
         self._users: dict[str, str] | None = None  # email (lowercase) -> profile id
+        # The whole organisation's catalogue, read with another credential: a USER's own list
+        # names only the org's admins [114, 122], so it cannot name their colleagues, or them.
+        self.directory: Callable[[], Mapping[str, str]] | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -274,20 +277,35 @@ class DjangoCrmClient:
     # -- people ------------------------------------------------------------------------------
 
     def _learn_users(self, body: Mapping[str, Any]) -> None:
+        learned = dict(self._users or {})
         users = body.get("users")
         if isinstance(users, list):
-            self._users = {
-                str(u["user__email"]).lower(): str(u["id"])
+            learned.update(
+                (str(u["user__email"]).lower(), str(u["id"]))
                 for u in users
                 if isinstance(u, Mapping) and u.get("user__email") and u.get("id")
-            }
+            )
+        for row in body.get("tasks") or ():
+            # Each assignee of a visible row carries its profile id and email [054].
+            for person in (row.get("assigned_to") if isinstance(row, Mapping) else None) or ():
+                email = (person.get("user_details") or {}).get("email") if isinstance(
+                    person, Mapping) else None  # fmt: skip
+                if isinstance(email, str) and email and person.get("id"):
+                    learned.setdefault(email.lower(), str(person["id"]))
+        self._users = learned
+
+    def catalogue(self) -> dict[str, str]:
+        """Email (lowercase) -> profile id of the people this credential's list names."""
+        if self._users is None:
+            self.page(limit=1)
+        return dict(self._users or {})
 
     def profile_ids(self, emails: tuple[str, ...] | list[str]) -> list[str]:
         """Profile ids for site users named by email; unknown people are refused here, before
         anything is sent (a bad id answers 400 after the task was saved [053])."""
-        if self._users is None:
-            self.page(limit=1)
-        known = self._users or {}
+        known = self.catalogue()
+        if any(e.lower() not in known for e in emails) and self.directory is not None:
+            known = {**self.directory(), **known}
         missing = [e for e in emails if e.lower() not in known]
         if missing:
             raise InputRefused(
