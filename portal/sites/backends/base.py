@@ -219,7 +219,7 @@ class TaskBackend(ABC):
     def person_credential(*, store: Any, site: SiteSettings, http: Any) -> Any:
         """A person's credential, reading and refreshing their tokens through ``store``."""
 
-    def people_from(self, other: Callable[[], TaskBackend]) -> None:
+    def people_from(self, other: Callable[[], TaskBackend | None]) -> None:
         """Where to look up people this credential cannot see (the site's service credential,
         opened only if needed). Backends whose every credential sees everyone ignore it."""
         return None

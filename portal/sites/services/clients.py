@@ -99,7 +99,14 @@ def backend_for_connection(connection: Connection, *, store=None, http=None, run
         kind=ServiceCredential.Kind.CONNECTION
     )
     if service.exists():
-        backend.people_from(lambda: backend_for_service(site, http=http))
+
+        def service_backend() -> TaskBackend | None:
+            try:
+                return backend_for_service(site, http=http)
+            except NotConnected:
+                return None
+
+        backend.people_from(service_backend)
     return backend
 
 

@@ -134,13 +134,15 @@ class DjangoCrmBackend(TaskBackend):
     def logged_user(self) -> str:
         return _user_of(self.client)
 
-    def people_from(self, other: Callable[[], TaskBackend]) -> None:
+    def people_from(self, other: Callable[[], TaskBackend | None]) -> None:
         def directory() -> dict[str, str]:
             try:
                 found = other()
+                if isinstance(found, DjangoCrmBackend):
+                    return found.client.catalogue()
             except SiteError:
-                return {}  # then the person is told whom the site does not know
-            return found.client.catalogue() if isinstance(found, DjangoCrmBackend) else {}
+                pass  # then the person is told whom the site does not know
+            return {}
 
         self.client.directory = directory
 
