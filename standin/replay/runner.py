@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from standin.djangocrm import replay as djangocrm_replay
 from standin.replay import fixtures, properties
 from standin.replay.capture import CaptureServer
 from standin.replay.compare import Mismatch, compare
@@ -251,4 +252,6 @@ def main(argv: list[str] | None = None) -> int:
                 print(problem.line())
     if report.audit:
         print("the stand-in opened files under the recordings directory:\n" + report.audit)
-    return 0 if report.ok else 1
+    # The Django-CRM stand-in has its own recordings and harness (standin/djangocrm/replay.py).
+    djangocrm = djangocrm_replay.main(verbose=args.verbose)
+    return 0 if report.ok and djangocrm == 0 else 1
