@@ -62,3 +62,25 @@ def test_a_person_connects_to_a_django_crm_site_with_their_token(client, member)
             cursor.execute("SELECT token FROM sites_connection WHERE id = %s", [connection.pk])
             (stored,) = cursor.fetchone()
         assert token not in stored
+
+
+def test_the_doctor_says_when_the_zone_entered_is_not_the_organisations(client, admin_user):
+    with DjangoCrmSite(users=[ADMIN], admins=[ADMIN], time_zone="America/Los_Angeles") as crm:
+        crm.insert(title="Call back", created_by=ADMIN)
+        client.force_login(admin_user)
+        client.post(
+            "/sites/add/",
+            {"name": "Jeddah", "backend": "djangocrm", "base_url": crm.url,
+             "organisation": crm.org_id, "time_zone": "Asia/Riyadh",
+             "service_token": crm.token_for(ADMIN)},
+        )  # fmt: skip
+        site = Site.objects.get(name="Jeddah")
+        page = client.get(f"/sites/{site.pk}/").content.decode()
+        assert "The site writes its times at UTC−08:00" in page
+        assert "Asia/Riyadh never had" in page
+        # Entering the organisation's zone and checking again clears it.
+        site.time_zone = "America/Los_Angeles"
+        site.save()
+        client.post(f"/sites/{site.pk}/doctor/")
+        page = client.get(f"/sites/{site.pk}/").content.decode()
+        assert "The site writes its times at" not in page
