@@ -37,6 +37,7 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 from portal.sites.backends.errors import (
+    InputRefused,
     NoPermission,
     NotFound,
     ReconnectNeeded,
@@ -57,7 +58,7 @@ from portal.sites.services.clients import NotConnected
 
 T = TypeVar("T")
 ProblemKind = Literal[
-    "timeout", "unreachable", "reconnect", "not_connected", "refused", "missing", "error"
+    "timeout", "unreachable", "reconnect", "not_connected", "refused", "missing", "input", "error"
 ]
 
 _lock = threading.Lock()
@@ -218,6 +219,9 @@ def problem_for(error: BaseException, site: Site) -> SiteProblem:
             _("%(site)s could not be reached: %(message)s")
             % {"site": name, "message": error.message},
         )
+    if isinstance(error, InputRefused):
+        # Refused by the portal before anything was sent: the site said nothing.
+        return SiteProblem("input", error.message)
     if isinstance(error, SiteError):
         return SiteProblem(
             "error", _("%(site)s answered: %(message)s") % {"site": name, "message": error.message}

@@ -6,9 +6,16 @@ transactional databases (rows committed, visible to every thread).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from portal.sites.models import Profile, SiteGrant
+from portal.sites.models import Connection, Profile, ServiceCredential, Site, SiteGrant
+from standin.djangocrm import DjangoCrmSite
+
+from .helpers import JEDDAH_ADMIN as ADMIN
+from .helpers import JEDDAH_SALES1 as SALES1
+from .helpers import JEDDAH_ZONE as ZONE
 
 
 @pytest.fixture
@@ -100,3 +107,25 @@ def bulk_worker(transactional_db, tmp_path, settings, bulk_queue):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def jeddah(three_sites, member, frozen_now):
+    """A Django-CRM stand-in (organisation on Riyadh time) registered beside the Frappe sites,
+    granted to ``member``, who is connected with a personal access token as sales1; scheduled
+    jobs use the admin's token."""
+    with DjangoCrmSite(users=[ADMIN, SALES1], admins=[ADMIN], time_zone=ZONE) as crm:
+        crm.today = frozen_now.astimezone(ZoneInfo(ZONE)).date()
+        site = Site.objects.create(
+            name="Jeddah Ops", backend=Site.Backend.DJANGOCRM, base_url=crm.url,
+            organisation=crm.org_id, time_zone=ZONE,
+        )  # fmt: skip
+        SiteGrant.objects.create(site=site, user=member)
+        Connection.objects.create(
+            user=member, site=site, site_user_id=SALES1,
+            token={"kind": "pat", "access_token": crm.token_for(SALES1)},
+        )  # fmt: skip
+        ServiceCredential.objects.create(
+            site=site, kind=ServiceCredential.Kind.TOKEN, api_secret=crm.token_for(ADMIN)
+        )
+        yield crm, site

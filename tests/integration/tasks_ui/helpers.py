@@ -12,6 +12,10 @@ from zoneinfo import ZoneInfo
 from portal.sites.backends.frappe import bucket
 from portal.sites.backends.frappe.client.parse import parse_task
 
+# The Django-CRM stand-in of the ``jeddah`` fixture: its organisation's zone and users.
+JEDDAH_ZONE = "Asia/Riyadh"
+JEDDAH_ADMIN, JEDDAH_SALES1 = "admin@jeddah.test", "sales1@jeddah.test"
+
 ROW = re.compile(r'<tr id="task-(\d+)-([A-Za-z0-9_.-]+)"')
 
 

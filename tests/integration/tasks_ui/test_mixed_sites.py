@@ -3,39 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal.sites.models import Connection, ServiceCredential, Site, SiteGrant
-from standin.djangocrm import DjangoCrmSite
+from .helpers import JEDDAH_ADMIN, JEDDAH_SALES1, JEDDAH_ZONE, page_counts, row_keys
 
-from .helpers import page_counts, row_keys
-
-ZONE = "Asia/Riyadh"
-ADMIN, SALES1 = "admin@jeddah.test", "sales1@jeddah.test"
-
-
-@pytest.fixture
-def jeddah(three_sites, member, frozen_now):
-    """A Django-CRM stand-in (organisation on Riyadh time) registered beside the Frappe sites,
-    granted to ``member``, who is connected with a personal access token as sales1; scheduled
-    jobs use the admin's token."""
-    with DjangoCrmSite(users=[ADMIN, SALES1], admins=[ADMIN], time_zone=ZONE) as crm:
-        crm.today = frozen_now.astimezone(ZoneInfo(ZONE)).date()
-        site = Site.objects.create(
-            name="Jeddah Ops", backend=Site.Backend.DJANGOCRM, base_url=crm.url,
-            organisation=crm.org_id, time_zone=ZONE,
-        )  # fmt: skip
-        SiteGrant.objects.create(site=site, user=member)
-        Connection.objects.create(
-            user=member, site=site, site_user_id=SALES1,
-            token={"kind": "pat", "access_token": crm.token_for(SALES1)},
-        )  # fmt: skip
-        ServiceCredential.objects.create(
-            site=site, kind=ServiceCredential.Kind.TOKEN, api_secret=crm.token_for(ADMIN)
-        )
-        yield crm, site
+ZONE, ADMIN, SALES1 = JEDDAH_ZONE, JEDDAH_ADMIN, JEDDAH_SALES1
 
 
 def test_one_inbox_holds_the_tasks_of_frappe_and_django_crm_sites(
