@@ -22,6 +22,7 @@ from portal.sites.backends.types import Task
 from portal.sites.models import Site
 from portal.sites.outgoing import http_from_settings
 from portal.sites.services import clients
+from portal.sites.services.cache import site_cache_bump
 from portal.sites.services.checks import site_check_due
 from portal.sites.services.people import site_users_seen_in
 
@@ -208,6 +209,10 @@ def watched_apply(*, fetched: Fetched, dry_run: bool = False) -> list[WatchedTas
         if task_id not in fetched.found and (w.closed_seq is None or w.closed_seq <= fetched.seq)
     ]
     if not dry_run:
+        if gone:
+            # Finished or changed on the site, as only this poll saw on a site without
+            # webhooks: no page may serve its cached answer from before.
+            site_cache_bump(site.pk)
         WatchedTask.objects.filter(pk__in=gone).delete()
         rows_insert(WatchedTask, to_create, ["site", "task_id", *VALUE_FIELDS, "seen_at"])
         rows_update(WatchedTask, to_update, [*VALUE_FIELDS, "closed_seq", "seen_at"])

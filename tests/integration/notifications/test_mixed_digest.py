@@ -4,6 +4,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 from portal.notifications.models import Delivery
 from portal.notifications.services.runs import scan_run_inline, scan_run_start
@@ -48,3 +49,30 @@ def test_one_digest_covers_the_overdue_tasks_of_both_kinds_of_site(
     assert digest.shape == "digest"
     items = {(i.site_id, i.task_id) for i in digest.items.all()}
     assert items == {(sites["riyadh"].pk, frappe_task), (site.pk, crm_task)}
+
+
+def test_a_task_completed_on_a_django_crm_site_stops_its_reminders_at_the_next_scan(
+    sites, jeddah, email_channel, clocks
+):
+    from portal.notifications.models import DeliveryItem, WatchedTask
+    from portal.sites.services.cache import site_cache_version
+
+    crm, site = jeddah
+    make_rule(repeat_every_hours=24, max_repeats=5)
+    task = crm.insert(title="Visit the tenant", due=crm.today - timedelta(days=2),
+                      assignees=[SALES1], created_by=ADMIN)  # fmt: skip
+    scan_run_inline(run=scan_run_start(trigger="test"))
+    assert WatchedTask.objects.filter(site=site, task_id=task).exists()
+    assert DeliveryItem.objects.filter(site_id=site.pk, task_id=task).count() == 1
+
+    # Someone completes it on the site; no webhook tells the portal, only the next poll can.
+    done = requests.patch(f"{crm.url}/api/tasks/{task}/", json={"status": "Completed"},
+                          headers={"Authorization": f"Bearer {crm.token_for(ADMIN)}"},
+                          timeout=10)  # fmt: skip
+    assert done.status_code == 200 and crm.tasks[task]["status"] == "Completed"
+    clocks.advance(hours=24)
+    version = site_cache_version(site.pk)
+    scan_run_inline(run=scan_run_start(trigger="test"))
+    assert not WatchedTask.objects.filter(site=site, task_id=task).exists()
+    assert site_cache_version(site.pk) > version  # no page serves the answer from before
+    assert DeliveryItem.objects.filter(site_id=site.pk, task_id=task).count() == 1
