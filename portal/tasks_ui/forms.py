@@ -4,7 +4,7 @@ option values are case-sensitive on writes [016-022]); dates are entered in the 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -314,9 +314,17 @@ def task_values(task: Task) -> dict[str, Any]:
         "priority": task.priority or "",
         "task_type": task.task_type or "",
         "start_date": local_value(task.start_date),
-        "due_date": local_value(task.due_date),
+        "due_date": local_value(_due_shown(task)),
         "assignees": sorted({a.user_id or a.email or "" for a in task.assignees} - {""}),
     }
+
+
+def _due_shown(task: Task) -> datetime | None:
+    """A plain due date (``Task.due_is_day``) is held as 00:00 of the day after, when it turns
+    overdue: the form shows the day itself."""
+    if task.due_date is not None and task.due_is_day:
+        return task.due_date - timedelta(days=1)
+    return task.due_date
 
 
 def snapshot_of(task: Task) -> str:

@@ -26,6 +26,8 @@ from django.utils.translation import gettext
 from portal.tasks_ui.selectors.rows import Row
 from portal.tasks_ui.templatetags.tasks_ui import (
     bucket_label,
+    due_iso,
+    due_text,
     priority_class,
     sitetime,
     status_label,
@@ -58,6 +60,12 @@ def _when(value: datetime | None) -> str:
     if not value:
         return ""
     return f'<time datetime="{e(value.isoformat())}">{e(sitetime(value))}</time>'
+
+
+def _due(task) -> str:
+    if not task.due_date:
+        return ""
+    return f'<time datetime="{e(due_iso(task))}">{e(due_text(task))}</time>'
 
 
 def _people(row: Row) -> str:
@@ -129,7 +137,7 @@ def task_row(context, row: Row) -> SafeString:
         f'<td><span class="prio {e(priority_class(task.priority))}">'
         f"<bdi>{e(task.priority or '—')}</bdi></span></td>"
         f"<td>{e(label)}{site_status}</td>"
-        f"<td>{_when(task.due_date)}</td>"
+        f"<td>{_due(task)}</td>"
         f'<td class="col-start">{_when(task.start_date)}</td>'
         f'<td class="col-people">{_people(row)}</td>'
         f'<td class="actions">{actions}</td>'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django import template
@@ -51,6 +51,29 @@ def sitetime(value: datetime | None) -> str:
         return ""
     language = translation.get_language() or ""
     return f"{_day(value.date(), language)} {_clock(value.time(), language)}"
+
+
+def due_day(task) -> date | None:
+    """The day a task is due when its site keeps a plain date (``Task.due_is_day``, Django-CRM).
+    The task holds it as the moment it turns overdue, 00:00 of the day after: shown as that
+    moment, a task due on the 4th would read "due the 5th"."""
+    if task.due_date is None or not task.due_is_day:
+        return None
+    return (task.due_date - timedelta(days=1)).date()
+
+
+@register.filter
+def due_iso(task) -> str:
+    """The ``datetime`` attribute of a task's due ``<time>``: the day, or the moment."""
+    day = due_day(task)
+    return day.isoformat() if day else (task.due_date.isoformat() if task.due_date else "")
+
+
+@register.filter
+def due_text(task) -> str:
+    """A task's due date as its site has it: a day alone, or a date and time."""
+    day = due_day(task)
+    return _day(day, translation.get_language() or "") if day else sitetime(task.due_date)
 
 
 @register.filter

@@ -106,3 +106,21 @@ def test_the_task_page_of_a_django_crm_task_offers_no_cancel_and_says_why(client
     assert "Paint the hall" in html
     assert 'value="cancelled"' not in html and 'value="done"' in html
     assert "has no cancelled status" in html
+
+
+def test_a_django_crm_task_shows_the_day_it_is_due_not_the_day_after(client, member, jeddah):
+    """The site keeps a plain date; the portal holds it as 00:00 of the next day (when it turns
+    overdue). The task page, the inbox row and the edit form show the site's own day."""
+    from datetime import date
+
+    crm, site = jeddah
+    task_id = crm.insert(title="Hand over the keys", due=date(2031, 5, 4), assignees=[SALES1])
+    client.force_login(member)
+
+    page = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
+    assert '<time datetime="2031-05-04">May 4, 2031</time>' in page
+    assert "May 5, 2031" not in page
+    rows = client.get("/?scope=mine&bucket=upcoming").content.decode()
+    assert '<time datetime="2031-05-04">May 4, 2031</time>' in rows
+    form = client.get(f"/tasks/{site.pk}/{task_id}/edit/").content.decode()
+    assert 'value="2031-05-04T00:00"' in form
