@@ -16,7 +16,7 @@ from portal import clock
 from portal.sites.backends.types import Task, Vocabulary
 from portal.sites.buckets import portal_status
 from portal.sites.models import Site, SiteUser
-from portal.sites.services.clients import refused_on_save
+from portal.sites.services.clients import refused_on_save, site_features
 from portal.tasks_ui.labels import STATUS_LABELS
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK
 from portal.typed_lists import typed_list
@@ -53,6 +53,25 @@ class LocalDateTimeField(forms.CharField):
         except ValueError:
             raise forms.ValidationError(_("This date does not exist.")) from None
         return f"{match.group(1)}T{match.group(2)}"
+
+
+class LocalDayField(LocalDateTimeField):
+    """A due date on a site whose due dates are days: ``<input type="date">``, held in the
+    same shape as a date and time (the day at 00:00), which the backend sends as the day."""
+
+    widget = DateInput()
+
+    def to_python(self, value: Any) -> str:
+        text = forms.CharField.to_python(self, value).strip()
+        if not text:
+            return ""
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text[:10]) or len(text) not in (10, 16, 19):
+            raise forms.ValidationError(_("Enter a date, like 2026-11-23."))
+        try:
+            datetime.fromisoformat(text[:10])
+        except ValueError:
+            raise forms.ValidationError(_("This date does not exist.")) from None
+        return f"{text[:10]}T00:00"
 
 
 def local_value(value: datetime | None) -> str:
@@ -210,6 +229,12 @@ class TaskForm(forms.Form):
         picks = [(p.user_id, _person_label(p)) for p in people]
         picks += [(i, i) for i in current.get("assignees", []) if i not in known]
         self.fields["assignees"].choices = picks
+        if site is not None and site_features(site).plain_due_dates:
+            # Days only, no start: a time or a start would be refused or dropped by the site.
+            del self.fields["start_date"]
+            self.fields["due_date"] = LocalDayField(label=_("Due"), required=False)
+            if self.initial.get("due_date"):
+                self.initial["due_date"] = self.initial["due_date"][:10]
         if not editing:
             self.initial.setdefault("status", _first_open(statuses))
             if "Medium" in vocabulary.priorities:

@@ -87,6 +87,7 @@ def webhook_payload(delivery: Delivery, context: dict) -> dict:
             "title": entry.title, "priority": entry.priority, "status": entry.status,
             "bucket": entry.bucket,
             "due_date": entry.due_date.isoformat() if entry.due_date else None,
+            "due_day": entry.due_day.isoformat() if entry.due_day else None,
             "overdue_since": entry.became_at.isoformat(),
             "step": step_label(entry.step) if entry.step is not None else None,
             "portal_url": entry.portal_url, "site_url": entry.site_task_url,

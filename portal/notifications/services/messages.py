@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from portal.notifications.selectors import watched_open
 from portal.notifications.services.formats import email_headers, slack_blocks, webhook_payload
 from portal.notifications.steps import step_text
 from portal.sites.models import Site
-from portal.sites.services.clients import site_task_url
+from portal.sites.services.clients import site_features, site_task_url
 
 DIGEST_MAX_TASKS = 200
 
@@ -43,6 +43,7 @@ class Entry:
     status: str
     bucket: str
     due_date: datetime | None
+    due_day: date | None  # the day itself, on sites whose due dates are days
     became_at: datetime
     overdue_for: str
     step: int | None  # None for a task a digest lists as "still overdue"
@@ -62,6 +63,14 @@ def absolute(path: str) -> str:
 def portal_task_url(site_id: int, task_id: str) -> str:
     """The portal's task page (issue 7: /tasks/<site_id>/<task_id>/)."""
     return absolute(f"/tasks/{site_id}/{task_id}/")
+
+
+def _due_day(task: WatchedTask, site: Site) -> date | None:
+    """A plain due date is held as 00:00 of the day after (when it turns overdue): printed as
+    that moment, a task due on the 1st would read "due the 2nd 00:00"."""
+    if task.due_date is None or not site_features(site).plain_due_dates:
+        return None
+    return (task.due_date.astimezone(ZoneInfo(site.time_zone or "UTC")) - timedelta(days=1)).date()
 
 
 def _entry(
@@ -87,6 +96,7 @@ def _entry(
         status=task.status,
         bucket=task.bucket,
         due_date=task.due_date,
+        due_day=_due_day(task, site),
         became_at=task.became_at,
         overdue_for=timesince(task.became_at, now),
         step=step,

@@ -184,6 +184,7 @@ class Features:
     token_sign_in: bool = False  # people connect with a token they made on the site
     code_sign_in: bool = False  # people connect with a code the site emails them
     flavours: bool = False  # the CRM comes in variants the doctor names (Frappe: task APIs)
+    plain_due_dates: bool = False  # due dates are days without a time (``Task.due_is_day``)
     tells_time_zone: bool = True  # the site names its zone (else the admin enters it)
 
 

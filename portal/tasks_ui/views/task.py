@@ -70,6 +70,7 @@ def task_context(view: TaskView, **more) -> dict:
         ],
         "only_done_note": bool(refused),
         "no_cancel_note": bool(absent) and task is not None,
+        "no_start_dates": not site_features(view.site).start_dates,
         "extra": sorted(task.extra.items()) if task else [],
         "assign_form": AssignForm(people=people_of_site(view.site.pk), task=task) if task else None,
         **more,

@@ -1,5 +1,6 @@
 """Reminders over Frappe and Django-CRM sites together: one digest per person, both kinds."""
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ import pytest
 import requests
 
 from portal.notifications.models import Delivery
+from portal.notifications.services.messages import message_render
 from portal.notifications.services.runs import scan_run_inline, scan_run_start
 from portal.sites.models import ServiceCredential, Site
 from standin.djangocrm import DjangoCrmSite
@@ -49,6 +51,13 @@ def test_one_digest_covers_the_overdue_tasks_of_both_kinds_of_site(
     assert digest.shape == "digest"
     items = {(i.site_id, i.task_id) for i in digest.items.all()}
     assert items == {(sites["riyadh"].pk, frappe_task), (site.pk, crm_task)}
+
+    # A Django-CRM due date is a day: printed as the day, not as the midnight after it.
+    message = message_render(digest)
+    due_day = (crm.today - timedelta(days=3)).isoformat()
+    for body in (message.text, message.html):
+        assert f"due {due_day}" in body and f"due {due_day} 00:00" not in body
+    assert re.search(r"due \d{4}-\d\d-\d\d \d\d:\d\d", message.text)  # Frappe's has a time
 
 
 def test_a_task_completed_on_a_django_crm_site_stops_its_reminders_at_the_next_scan(

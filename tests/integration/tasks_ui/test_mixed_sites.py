@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -123,4 +124,38 @@ def test_a_django_crm_task_shows_the_day_it_is_due_not_the_day_after(client, mem
     rows = client.get("/?scope=mine&bucket=upcoming").content.decode()
     assert '<time datetime="2031-05-04">May 4, 2031</time>' in rows
     form = client.get(f"/tasks/{site.pk}/{task_id}/edit/").content.decode()
-    assert 'value="2031-05-04T00:00"' in form
+    assert 'type="date" name="due_date" value="2031-05-04"' in form
+
+
+def test_the_forms_of_a_django_crm_site_ask_for_a_due_day_and_no_start(client, member, jeddah):
+    """The site keeps no start date and no time of day: the forms ask for neither, and the day
+    entered is the day the site stores."""
+    crm, site = jeddah
+    client.force_login(member)
+    form = client.get(f"/tasks/{site.pk}/new/").content.decode()
+    assert 'name="start_date"' not in form and 'type="date" name="due_date"' in form
+    response = client.post(f"/tasks/{site.pk}/new/", {
+        "title": "Measure the flat", "status": "New", "priority": "Low",
+        "due_date": "2031-06-09", "other_people": SALES1,
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    [created] = [t for t in crm.tasks.values() if t["title"] == "Measure the flat"]
+    assert created["due_date"] == "2031-06-09"
+    page = client.get(f"/tasks/{site.pk}/{created['id']}/").content.decode()
+    assert "<dt>Starts</dt>" not in page and "June 9, 2031" in page
+
+    edit = client.get(f"/tasks/{site.pk}/{created['id']}/edit/").content.decode()
+    snapshot = re.search(r'name="snapshot" value="([^"]+)"', edit).group(1)
+    changed = client.post(f"/tasks/{site.pk}/{created['id']}/edit/", {
+        "title": "Measure the flat", "status": "New", "priority": "Low", "due_date": "2031-06-10",
+        "other_people": SALES1, "snapshot": snapshot,
+    })  # fmt: skip
+    assert changed.status_code == 302, changed.content.decode()[-2000:]
+    assert crm.tasks[created["id"]]["due_date"] == "2031-06-10"
+    sent = [r for r in crm.requests if r["method"] == "PATCH"][-1]
+    assert sent["body"] == {"due_date": "2031-06-10"}  # only what changed
+    bad = client.post(
+        f"/tasks/{site.pk}/new/",
+        {"title": "x", "status": "New", "priority": "Low", "due_date": "tomorrow"},
+    )
+    assert "Enter a date, like 2026-11-23." in bad.content.decode()

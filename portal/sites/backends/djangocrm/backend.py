@@ -58,6 +58,7 @@ class DjangoCrmBackend(TaskBackend):
         multiple_assignees=True,
         token_sign_in=True,
         code_sign_in=True,
+        plain_due_dates=True,
         tells_time_zone=False,
     )
     small_site_rows = 1_000_000  # always read whole (see the module's docstring)
