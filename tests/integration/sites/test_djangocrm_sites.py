@@ -84,3 +84,43 @@ def test_the_doctor_says_when_the_zone_entered_is_not_the_organisations(client, 
         client.post(f"/sites/{site.pk}/doctor/")
         page = client.get(f"/sites/{site.pk}/").content.decode()
         assert "The site writes its times at" not in page
+
+
+def test_a_person_connects_with_the_sign_in_code_the_site_emails_and_the_tokens_refresh(
+    client, member
+):
+    from portal.sites.services.clients import backend_for_connection
+
+    with DjangoCrmSite(users=[ADMIN, SALES1], admins=[ADMIN]) as crm:
+        site = Site.objects.create(name="Jeddah", backend="djangocrm", base_url=crm.url,
+                                   organisation=crm.org_id, time_zone="UTC")  # fmt: skip
+        SiteGrant.objects.create(site=site, user=member)
+        client.force_login(member)
+        sent = client.post(f"/sites/{site.pk}/connect/", {"how": "send_code", "email": SALES1})
+        assert sent.status_code == 200 and crm.last_code(SALES1)
+        wrong = client.post(f"/sites/{site.pk}/connect/",
+                            {"how": "code", "email": SALES1, "code": "000000"})  # fmt: skip
+        assert wrong.status_code == 400 and "did not accept this code" in wrong.content.decode()
+        code = crm.last_code(SALES1)
+        done = client.post(
+            f"/sites/{site.pk}/connect/", {"how": "code", "email": SALES1, "code": code}
+        )
+        assert done["Location"] == f"/sites/{site.pk}/"
+        connection = Connection.objects.get(site=site, user=member)
+        first = connection.token
+        assert connection.site_user_id == SALES1 and first["refresh_token"]
+        # The code works once [006]: asking with it again is refused.
+        again = client.post(
+            f"/sites/{site.pk}/connect/", {"how": "code", "email": SALES1, "code": code}
+        )
+        assert again.status_code == 400
+
+        # An access token past its expiry is refreshed once, and the rotated pair stored.
+        connection.token = {**first, "expires_at": 0}
+        connection.save()
+        crm.insert(title="Visible to sales1", assignees=[SALES1])
+        tasks = backend_for_connection(Connection.objects.get(pk=connection.pk)).open_tasks()
+        assert [t.title for t in tasks] == ["Visible to sales1"]
+        stored = Connection.objects.get(pk=connection.pk).token
+        assert stored["refresh_token"] != first["refresh_token"]
+        assert sum(1 for r in crm.requests if r["path"] == "/api/auth/refresh-token/") == 1
