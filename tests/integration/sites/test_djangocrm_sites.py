@@ -124,3 +124,28 @@ def test_a_person_connects_with_the_sign_in_code_the_site_emails_and_the_tokens_
         stored = Connection.objects.get(pk=connection.pk).token
         assert stored["refresh_token"] != first["refresh_token"]
         assert sum(1 for r in crm.requests if r["path"] == "/api/auth/refresh-token/") == 1
+
+
+def test_the_health_badge_of_a_django_crm_site_follows_its_service_token(client, admin_user):
+    from portal.sites.services.health import site_health, site_health_refresh
+
+    with DjangoCrmSite(users=[ADMIN], admins=[ADMIN], time_zone="Asia/Riyadh") as crm:
+        client.force_login(admin_user)
+        client.post("/sites/add/", {
+            "name": "Jeddah", "backend": "djangocrm", "base_url": crm.url,
+            "organisation": crm.org_id, "time_zone": "Asia/Riyadh",
+            "service_token": crm.token_for(ADMIN),
+        })  # fmt: skip
+        site = Site.objects.get(name="Jeddah")
+        site_health_refresh(site=site)
+        health = site_health(site=Site.objects.get(pk=site.pk))
+        assert (health.level, health.reachable, health.credential_ok) == ("ok", True, True)
+
+        credential = ServiceCredential.objects.get(site=site)
+        credential.api_secret = "bcrm_pat_revoked"
+        credential.save()
+        site_health_refresh(site=site)
+        health = site_health(site=Site.objects.get(pk=site.pk))
+        assert (health.level, health.reachable, health.credential_ok) == ("error", True, False)
+        listed = client.get("/sites/").content.decode()
+        assert "Jeddah" in listed and "Organization context is required" in listed
