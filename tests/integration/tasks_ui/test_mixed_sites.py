@@ -159,3 +159,28 @@ def test_the_forms_of_a_django_crm_site_ask_for_a_due_day_and_no_start(client, m
         {"title": "x", "status": "New", "priority": "Low", "due_date": "tomorrow"},
     )
     assert "Enter a date, like 2026-11-23." in bad.content.decode()
+
+
+def test_a_django_crm_task_reads_right_in_arabic(client, member, jeddah):
+    from datetime import date
+
+    from portal.sites.models import Profile
+
+    crm, site = jeddah
+    task_id = crm.insert(title="تسليم المفاتيح", due=date(2031, 5, 4), assignees=[SALES1])
+    Profile.objects.filter(user=member).update(language="ar")
+    client.post("/accounts/login/", {"username": "mona", "password": "Mona-Pass-2026!"})
+    html = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "ليس في <bdi>Jeddah Ops</bdi> حالة «ملغاة»" in html  # why there is no Cancel
+    assert (
+        '<time datetime="2031-05-04">' in html
+        and "2031" not in html.split('<time datetime="2031-05-04">')[1].split("</time>")[0]
+    )  # fmt: skip (Arabic digits)
+    form = client.get(f"/tasks/{site.pk}/new/").content.decode()
+    assert 'type="date" name="due_date"' in form
+    bad = client.post(
+        f"/tasks/{site.pk}/new/",
+        {"title": "x", "status": "New", "priority": "Low", "due_date": "غدًا"},
+    )
+    assert "أدخل تاريخًا، مثل 2026-11-23." in bad.content.decode()
