@@ -13,9 +13,9 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
-from standin import control
+from standin.frappe import control
+from standin.frappe.routes import dispatch
 from standin.httpio import Request, Response, json_response
-from standin.routes import dispatch
 
 CONTROL_PREFIX = "/_standin"
 

@@ -1,4 +1,4 @@
-from standin.replay.runner import main
+from standin.frappe.replay.runner import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -8,7 +8,7 @@ import json
 import random
 import re
 
-from standin.flavours import DEPLOYED_TASK_TYPES
+from standin.frappe.flavours import DEPLOYED_TASK_TYPES
 from standin.replay.recordings import Recording
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from standin.djangocrm import replay as djangocrm_replay
-from standin.replay import fixtures, properties
+from standin.frappe.replay import fixtures, properties
+from standin.frappe.replay.deliveries import check_deliveries
 from standin.replay.capture import CaptureServer
 from standin.replay.compare import Mismatch, compare
-from standin.replay.deliveries import check_deliveries
 from standin.replay.recordings import (
     Recording,
     Substitutions,

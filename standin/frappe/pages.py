@@ -10,8 +10,8 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlsplit
 
-from standin import errors
-from standin.api.core import login_user, session_cookies
+from standin.frappe import errors
+from standin.frappe.api.core import login_user, session_cookies
 from standin.httpio import Request, Response, html_response, redirect
 
 _STYLE = (

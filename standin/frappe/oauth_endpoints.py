@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
-from standin import errors
+from standin.frappe import errors
+from standin.frappe.oauth_pages import consent_page
 from standin.httpio import Request, Response, json_response, redirect
-from standin.oauth_pages import consent_page
 
 PREFIX = "/api/method/frappe.integrations.oauth2."
 GRANTS = ("authorization_code", "password", "refresh_token")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from standin import errors
+from standin.frappe import errors
 from standin.httpio import Request
 
 
