@@ -313,8 +313,8 @@ class InProcessStandin:
 
     def start(self) -> InProcessStandin:
         from standin.frappe.config import parse_document
+        from standin.frappe.server import AdminServer, SiteServer
         from standin.frappe.site import Site
-        from standin.server import AdminServer, SiteServer
 
         site_cfgs, process = parse_document(self.document)
         by_name = {}

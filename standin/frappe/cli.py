@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         from standin.audit import install
 
         install(args.forbid_reads, args.audit_log)
+    from standin.frappe.server import AdminServer, SiteServer
     from standin.frappe.site import Site
-    from standin.server import AdminServer, SiteServer
 
     try:
         if args.demo:
