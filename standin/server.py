@@ -23,6 +23,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "standin"
+    request_class: type[Request] = Request  # a CRM's handler may read more into its own
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         return  # the site's request log replaces stderr noise
@@ -38,7 +39,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         path, _, query = self.path.partition("?")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        return Request(self.command, path, query, headers, body, self.client_address[0])
+        return self.request_class(self.command, path, query, headers, body, self.client_address[0])
 
     def send(self, resp: Response) -> None:
         self.send_response(resp.status)

@@ -12,7 +12,7 @@ import base64
 import binascii
 
 from standin.frappe import errors
-from standin.httpio import Request
+from standin.frappe.httpio import Request
 
 
 def authenticate(site, req: Request) -> None:

@@ -8,6 +8,7 @@ import json
 
 from standin.frappe.api.common import cint
 from standin.frappe.config import ConfigError, check_webhook
+from standin.frappe.httpio import Request
 from standin.frappe.query import (
     Where,
     normalise_datetime,
@@ -17,7 +18,7 @@ from standin.frappe.query import (
 )
 from standin.frappe.store import COLUMNS
 from standin.frappe.users import user_document
-from standin.httpio import Request, Response, json_response
+from standin.httpio import Response, json_response
 
 
 class ControlError(Exception):

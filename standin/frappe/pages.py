@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from standin.frappe import errors
 from standin.frappe.api.core import login_user, session_cookies
-from standin.httpio import Request, Response, html_response, redirect
+from standin.frappe.httpio import Request, redirect
+from standin.httpio import Response, html_response
 
 _STYLE = (
     "body{font-family:sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}"

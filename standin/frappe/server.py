@@ -12,8 +12,9 @@ from urllib.parse import unquote
 
 from standin import server
 from standin.frappe import control
+from standin.frappe.httpio import Request
 from standin.frappe.routes import dispatch
-from standin.httpio import Request, Response, json_response
+from standin.httpio import Response, json_response
 from standin.server import _Handler
 
 CONTROL_PREFIX = "/_standin"
@@ -37,6 +38,8 @@ def _safe_dispatch(site, req: Request) -> Response:
 
 
 class SiteHandler(_Handler):
+    request_class = Request
+
     def serve(self) -> None:
         site = self.server.site
         started = time.perf_counter()
@@ -93,6 +96,8 @@ class SiteHandler(_Handler):
 
 
 class AdminHandler(_Handler):
+    request_class = Request
+
     def serve(self) -> None:
         req = self._request()
         sites = self.server.sites

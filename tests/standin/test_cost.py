@@ -15,8 +15,8 @@ import requests
 from standin.frappe import cost
 from standin.frappe.api import mobile, resource
 from standin.frappe.config import ConfigError, parse_site
+from standin.frappe.httpio import Request
 from standin.frappe.site import Site
-from standin.httpio import Request
 from standin.testing import InProcessStandin, StandinError
 from tests.standin.conftest import SALES, login, method, site_config
 from tests.standin.conftest import mobile as mobile_url

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from standin.frappe import errors
 from standin.frappe.api.resource import list_rows, require_task_read
+from standin.frappe.httpio import Request, cookie_header, message
 from standin.frappe.query import parse_filters
-from standin.httpio import Request, Response, cookie_header, message
+from standin.httpio import Response
 
 
 def session_cookies(user, sid: str) -> list[tuple[str, str]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from standin.frappe import errors
 from standin.frappe.api.common import as_list, cint, day_bounds, in_clause
 from standin.frappe.api.shapes import compact_task, full_task
+from standin.frappe.httpio import Request, message
 from standin.frappe.query import Where, normalise_datetime, parse_order_by
-from standin.httpio import Request, Response, message
+from standin.httpio import Response
 
 PREFIX = "crm.api.mobile_api."
 
