@@ -23,6 +23,7 @@ FMT_US = "%Y-%m-%d %H:%M:%S.%f"
 class Site:
     def __init__(self, config: SiteConfig) -> None:
         from standin.faults import Faults
+        from standin.frappe import faults
         from standin.frappe.oauth import OAuthProvider
         from standin.frappe.webhooks import WebhookDispatcher
 
@@ -36,7 +37,7 @@ class Site:
         self.users = UserStore()
         self.oauth = OAuthProvider(self)
         self.webhooks = WebhookDispatcher(self)
-        self.faults = Faults(self)
+        self.faults = Faults(self, faults)
         self.cost = CostModel(self)
         self.late_switch = LateSwitch(self)
         self.url: str | None = None
