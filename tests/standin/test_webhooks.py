@@ -10,9 +10,9 @@ import time
 
 import pytest
 
+from standin.frappe.replay.recordings import default_dir, load_deliveries
 from standin.frappe.webhooks import TemplateUnsupported, render_template
 from standin.replay.capture import CaptureServer
-from standin.replay.recordings import default_dir, load_deliveries
 from standin.testing import InProcessStandin
 from tests.standin.conftest import SALES, login, mobile, site_config
 
