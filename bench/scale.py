@@ -4,9 +4,9 @@ The page figures are measured on the real web server: gunicorn started with the 
 `manage.py runstack` uses (`gunicorn_argv`), on a throw-away SQLite database and file cache in a
 temporary folder, with portal users granted and connected (OAuth) to stand-in sites, loaded over
 plain HTTP with a logged-in session cookie; concurrent people are threads here. The stand-in
-sites answer with the cost model on (`standin/cost.py`: what a real site spends per endpoint and
-per row). Reads are never cached (SITE_CACHE_SECONDS=0): every load asks the sites. The portal's
-and the stand-ins' clocks are frozen together, so every count can be checked exactly.
+sites answer with the cost model on (`standin/frappe/cost.py`: what a real site spends per endpoint
+and per row). Reads are never cached (SITE_CACHE_SECONDS=0): every load asks the sites. The
+portal's and the stand-ins' clocks are frozen together, so every count can be checked exactly.
 
 It prints these lines, each against a baseline measured in the same run:
 

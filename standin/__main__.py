@@ -1,4 +1,4 @@
-from standin.cli import main
+from standin.frappe.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

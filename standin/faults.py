@@ -6,11 +6,14 @@ invalid_json, rate_limit (`retry_after`), timeout (`seconds`), refuse (`mode`
 reset|closed, `seconds`). The table in README.md says what each does. Control
 requests (`/_standin/...`) are never faulted, so a site in `reset` mode can still be
 cleared on its own port; a `closed` one (connection refused) through the admin port.
+
+The `error` and `rate_limit` answers are the CRM's own (its error body): the site
+hands `Faults` an `answers` object with `error(status)` and `rate_limit()`, e.g.
+`standin.frappe.faults`. The `html` answer is a proxy's page, the same for any CRM.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import socket
 import struct
@@ -18,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from standin.httpio import Request, Response, html_response, json_response
+from standin.httpio import Request, Response, html_response
 
 KINDS = ("latency", "error", "html", "invalid_json", "rate_limit", "timeout", "refuse")
 _RULE_KEYS = {
@@ -56,6 +59,7 @@ class Decision:
     kind: str | None
     rule: dict | None
     delay_ms: float = 0.0
+    answers: object = None  # the CRM's error and rate_limit answers (see the module doc)
 
     @property
     def label(self) -> str:
@@ -81,28 +85,10 @@ class Decision:
             )
         if self.kind == "rate_limit":
             seconds = int(rule.get("retry_after", 5))
-            resp = json_response(
-                {
-                    "exception": "frappe.exceptions.TooManyRequestsError",
-                    "exc_type": "TooManyRequestsError",
-                    "_server_messages": json.dumps(
-                        [json.dumps({"message": "Too Many Requests", "title": "Message"})]
-                    ),
-                },
-                429,
-            )
+            resp = self.answers.rate_limit()
             resp.headers.append(("Retry-After", str(seconds)))
             return resp
-        status = int(rule.get("status", 500))
-        text = f"Injected fault: HTTP {status}"
-        return json_response(
-            {
-                "exception": f"frappe.exceptions.ServerError: {text}",
-                "exc_type": "ServerError",
-                "exc": json.dumps([text]),
-            },
-            status,
-        )
+        return self.answers.error(int(rule.get("status", 500)))
 
     def corrupt(self, resp: Response) -> Response:
         """The real answer cut in half: JSON that does not parse."""
@@ -128,8 +114,9 @@ class Decision:
 
 
 class Faults:
-    def __init__(self, site) -> None:
+    def __init__(self, site, answers) -> None:
         self.site = site
+        self.answers = answers
         self.rules: list[dict] = []
         self._lock = threading.Lock()
         self._random = random.Random(0)
@@ -187,4 +174,4 @@ class Faults:
                     rule["count"] -= 1
         if chosen is None and delay <= 0:
             return None
-        return Decision(chosen["kind"] if chosen else None, chosen, delay)
+        return Decision(chosen["kind"] if chosen else None, chosen, delay, self.answers)

@@ -1,17 +1,16 @@
-"""Requests and responses, parsed the way Frappe reads them.
+"""Requests and responses of any emulated CRM: the request as the handler read it
+(path, query, headers, cookies, a JSON or form body) and the answer to send.
 
-Frappe's `form_dict` is the query string plus a form body, or the JSON body
-alone: with a JSON body the query string is ignored (contract README, task
-endpoints). Answers are JSON unless a page or a redirect is asked for.
+What one CRM reads beyond that lives in its package: Frappe's `form_dict`, the
+authenticated user and its `message`/redirect answers in `standin.frappe.httpio`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from html import escape
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import parse_qsl, unquote
 
 
 @dataclass
@@ -22,11 +21,6 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes = b""
     client: str = "127.0.0.1"
-    user: object = None  # set by authentication
-    auth_kind: str = "guest"  # guest | session | token | basic | bearer
-    sid: str | None = None
-    # Rows a list answer returned (main_page_buckets: loaded): what the cost model charges.
-    rows: int | None = None
 
     @property
     def path(self) -> str:
@@ -75,14 +69,6 @@ class Request:
             return dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
         return {}
 
-    @property
-    def args(self) -> dict:
-        """Frappe's form_dict for /api/method calls."""
-        data = self.json_body()
-        if isinstance(data, dict):
-            return data
-        return {**self.query, **self.form}
-
 
 @dataclass
 class Response:
@@ -103,31 +89,5 @@ def json_response(obj, status: int = 200) -> Response:
     return Response(status, body, "application/json")
 
 
-def message(obj, **extra) -> Response:
-    return json_response({"message": obj, **extra})
-
-
 def html_response(html: str, status: int = 200) -> Response:
     return Response(status, html.encode("utf-8"), "text/html; charset=utf-8")
-
-
-def redirect(location: str, status: int = 302) -> Response:
-    """A redirect with Frappe's small "Redirecting..." page [142-144]."""
-    target = escape(location)
-    html = (
-        "<!doctype html>\n<html><head><title>Redirecting...</title></head>"
-        f'<body><h1>Redirecting...</h1><p>You should be redirected to <a href="{target}">'
-        f"{target}</a>.</p></body></html>"
-    )
-    resp = html_response(html, status)
-    resp.headers.append(("Location", location))
-    return resp
-
-
-def cookie_header(name: str, value: str, *, expires: bool = False, http_only: bool = False) -> str:
-    text = f"{name}={quote(value, safe='@')}; Path=/; SameSite=Lax"
-    if expires:
-        text += "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"
-    if http_only:
-        text += "; HttpOnly"
-    return text

@@ -103,7 +103,7 @@ class ControlClient:
         return self.call("GET", "/cost-model")
 
     def set_cost_model(self, enabled: bool | None = None, scale: float | None = None) -> dict:
-        """What a real site's answers cost (standin/cost.py): on for benchmarks."""
+        """What a real site's answers cost (standin/frappe/cost.py): on for benchmarks."""
         body = {k: v for k, v in {"enabled": enabled, "scale": scale}.items() if v is not None}
         return self.call("POST", "/cost-model", body)
 
@@ -312,9 +312,9 @@ class InProcessStandin:
         self._admin = None
 
     def start(self) -> InProcessStandin:
-        from standin.config import parse_document
-        from standin.server import AdminServer, SiteServer
-        from standin.site import Site
+        from standin.frappe.config import parse_document
+        from standin.frappe.server import AdminServer, SiteServer
+        from standin.frappe.site import Site
 
         site_cfgs, process = parse_document(self.document)
         by_name = {}

@@ -45,7 +45,7 @@ DEMO_SITES = (
     DemoSite("Cairo Support", "cairo.example", "cairo", 1, "support, egypt", "Africa/Cairo",
              "cairokey00000001", "cairosecret00001"),
 )  # fmt: skip
-# The stand-in demo's own credentials (standin/demo.py); they mean nothing elsewhere.
+# The stand-in demo's own credentials (standin/frappe/demo.py); they mean nothing elsewhere.
 DEMO_SITE_PASSWORDS = {
     "sales1": "Sales1-Pass!2026",
     "manager1": "Manager1-Pass!2026",

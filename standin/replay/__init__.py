@@ -1,7 +1,9 @@
-"""The replay harness: measures how faithfully the stand-in reproduces the
-recordings of a real site, under the rules of `recordings/replay.json`.
+"""Replay plumbing any CRM's harness uses: sending a recorded request and reading the
+live answer (`recordings`), the recorded -> live map of issued values, a mismatch
+and a page's title (`compare`), and a local webhook receiver (`capture`).
 
-Run it with `python -m standin.replay [--recordings DIR] [--flavour F]
-[--part 1|2] [--only NNN] [-v]`. Unlike the server, the harness reads the
-recordings: they are its expected answers.
+`python -m standin.replay [--recordings DIR] [--flavour F] [--part 1|2] [--only NNN]
+[-v]` runs the Frappe harness (`standin.frappe.replay`), then the Django-CRM one
+(`standin.djangocrm.replay`). Unlike the servers, the harnesses read the recordings:
+they are their expected answers.
 """

@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from standin import cost
-from standin.api import mobile, resource
-from standin.config import ConfigError, parse_site
-from standin.httpio import Request
-from standin.site import Site
+from standin.frappe import cost
+from standin.frappe.api import mobile, resource
+from standin.frappe.config import ConfigError, parse_site
+from standin.frappe.httpio import Request
+from standin.frappe.site import Site
 from standin.testing import InProcessStandin, StandinError
 from tests.standin.conftest import SALES, login, method, site_config
 from tests.standin.conftest import mobile as mobile_url

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
-from standin.replay.recordings import default_dir, load
-from standin.replay.runner import replay
+from standin.frappe.replay.recordings import default_dir, load
+from standin.frappe.replay.runner import replay
 
 RECORDINGS = default_dir()
 

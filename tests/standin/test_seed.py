@@ -6,10 +6,10 @@ import time
 from collections import Counter
 from datetime import datetime
 
-from standin import seed
-from standin.config import parse_site
-from standin.flavours import DEPLOYED, DEPLOYED_TASK_TYPES, DOCUMENTED
-from standin.site import Site
+from standin.frappe import seed
+from standin.frappe.config import parse_site
+from standin.frappe.flavours import DEPLOYED, DEPLOYED_TASK_TYPES, DOCUMENTED
+from standin.frappe.site import Site
 
 NOW = datetime(2026, 11, 23, 12, 0, 0)
 

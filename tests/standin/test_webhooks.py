@@ -10,10 +10,10 @@ import time
 
 import pytest
 
+from standin.frappe.replay.recordings import default_dir, load_deliveries
+from standin.frappe.webhooks import TemplateUnsupported, render_template
 from standin.replay.capture import CaptureServer
-from standin.replay.recordings import default_dir, load_deliveries
 from standin.testing import InProcessStandin
-from standin.webhooks import TemplateUnsupported, render_template
 from tests.standin.conftest import SALES, login, mobile, site_config
 
 RECORDED_SECRET = "lab-webhook-secret"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from standin.replay.recordings import default_dir
+from standin.frappe.replay.recordings import default_dir
 from tests.unit.frappe.recordings import recordings_dir
 
 REPO = Path(__file__).resolve().parents[2]

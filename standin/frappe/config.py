@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from standin import cost
-from standin.flavours import DEPLOYED_TASK_TYPES, FLAVOURS
+from standin.frappe import cost
+from standin.frappe.flavours import DEPLOYED_TASK_TYPES, FLAVOURS
 
 
 class ConfigError(ValueError):
@@ -117,7 +117,7 @@ class SiteConfig:
     log_limit: int = 10_000
     access_token_ttl: int = 3600
     auth_code_ttl: int = 600
-    # What a real site's answers cost (standin/cost.py): off unless a benchmark asks.
+    # What a real site's answers cost (standin/frappe/cost.py): off unless a benchmark asks.
     cost_model: bool | dict = False
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlsplit
 
-from standin import errors
-from standin.api.core import login_user, session_cookies
-from standin.httpio import Request, Response, html_response, redirect
+from standin.frappe import errors
+from standin.frappe.api.core import login_user, session_cookies
+from standin.frappe.httpio import Request, redirect
+from standin.httpio import Response, html_response
 
 _STYLE = (
     "body{font-family:sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}"

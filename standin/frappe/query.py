@@ -12,8 +12,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from standin import errors
-from standin.store import COLUMNS, DATETIME_COLUMNS, INT_COLUMNS
+from standin.frappe import errors
+from standin.frappe.store import COLUMNS, DATETIME_COLUMNS, INT_COLUMNS
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?$")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 
-from standin import errors
-from standin.api.common import cint
-from standin.api.shapes import resource_doc
-from standin.httpio import Request, Response, json_response
-from standin.query import parse_fields, parse_filters, parse_order_by
-from standin.users import user_document
+from standin.frappe import errors
+from standin.frappe.api.common import cint
+from standin.frappe.api.shapes import resource_doc
+from standin.frappe.httpio import Request
+from standin.frappe.query import parse_fields, parse_filters, parse_order_by
+from standin.frappe.users import user_document
+from standin.httpio import Response, json_response
 
 GUEST = "Guest"
 

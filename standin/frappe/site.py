@@ -6,16 +6,16 @@ import hashlib
 import threading
 from datetime import datetime, timedelta
 
-from standin import seed
 from standin.clock import SiteClock
-from standin.config import SiteConfig
-from standin.cost import CostModel, check
-from standin.flavours import FLAVOURS
-from standin.latejob import LateSwitch
+from standin.frappe import seed
+from standin.frappe.config import SiteConfig
+from standin.frappe.cost import CostModel, check
+from standin.frappe.flavours import FLAVOURS
+from standin.frappe.latejob import LateSwitch
+from standin.frappe.store import TaskStore
+from standin.frappe.tasks import TaskService
+from standin.frappe.users import ADMIN, UserStore, make_user
 from standin.reqlog import RequestLog
-from standin.store import TaskStore
-from standin.tasks import TaskService
-from standin.users import ADMIN, UserStore, make_user
 
 FMT_US = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -23,8 +23,9 @@ FMT_US = "%Y-%m-%d %H:%M:%S.%f"
 class Site:
     def __init__(self, config: SiteConfig) -> None:
         from standin.faults import Faults
-        from standin.oauth import OAuthProvider
-        from standin.webhooks import WebhookDispatcher
+        from standin.frappe import faults
+        from standin.frappe.oauth import OAuthProvider
+        from standin.frappe.webhooks import WebhookDispatcher
 
         self.config = config
         self.name = config.name
@@ -36,7 +37,7 @@ class Site:
         self.users = UserStore()
         self.oauth = OAuthProvider(self)
         self.webhooks = WebhookDispatcher(self)
-        self.faults = Faults(self)
+        self.faults = Faults(self, faults)
         self.cost = CostModel(self)
         self.late_switch = LateSwitch(self)
         self.url: str | None = None
@@ -50,7 +51,7 @@ class Site:
     # -- state ------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the configured state: clock, users, seed tasks, clients, hooks."""
-        from standin.routes import method_table
+        from standin.frappe.routes import method_table
 
         cfg = self.config
         self.clock = SiteClock(cfg.time_zone, **cfg.clock)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 
-from standin.api.common import as_list, cint, day_bounds, in_clause
-from standin.httpio import Request, Response, json_response, message
-from standin.query import Where, normalise_datetime
-from standin.tasks import InvalidOption
+from standin.frappe.api.common import as_list, cint, day_bounds, in_clause
+from standin.frappe.httpio import Request, message
+from standin.frappe.query import Where, normalise_datetime
+from standin.frappe.tasks import InvalidOption
+from standin.httpio import Response, json_response
 
 _PRIORITY_ORDER = "CASE priority WHEN 'High' THEN 0 WHEN 'Medium' THEN 1 ELSE 2 END"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from standin import errors
-from standin.query import normalise_datetime
+from standin.frappe import errors
+from standin.frappe.query import normalise_datetime
 
 WRITABLE = (
     "task_type",

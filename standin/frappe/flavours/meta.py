@@ -7,7 +7,7 @@ a real meta document is site-specific.
 
 from __future__ import annotations
 
-from standin.flavours import Flavour
+from standin.frappe.flavours import Flavour
 
 # (fieldname, label, fieldtype, options) in the deployed doctype's order [200].
 _DEPLOYED_FIELDS = (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from standin import errors, pages
-from standin.api import core, documented, mobile, resource
-from standin.auth import authenticate
-from standin.flavours.meta import task_meta
-from standin.httpio import Request, Response, html_response, json_response
+from standin.frappe import errors, pages
+from standin.frappe.api import core, documented, mobile, resource
+from standin.frappe.auth import authenticate
+from standin.frappe.flavours.meta import task_meta
+from standin.frappe.httpio import Request
+from standin.httpio import Response, html_response, json_response
 
 OAUTH_PREFIX = "frappe.integrations.oauth2."
 # Modules that exist on every site; a missing attribute of one of them is

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
-from standin import errors
-from standin.httpio import Request, Response, json_response, redirect
-from standin.oauth_pages import consent_page
+from standin.frappe import errors
+from standin.frappe.httpio import Request, redirect
+from standin.frappe.oauth_pages import consent_page
+from standin.httpio import Response, json_response
 
 PREFIX = "/api/method/frappe.integrations.oauth2."
 GRANTS = ("authorization_code", "password", "refresh_token")

@@ -3,10 +3,11 @@ frappe.client helpers the portal uses."""
 
 from __future__ import annotations
 
-from standin import errors
-from standin.api.resource import list_rows, require_task_read
-from standin.httpio import Request, Response, cookie_header, message
-from standin.query import parse_filters
+from standin.frappe import errors
+from standin.frappe.api.resource import list_rows, require_task_read
+from standin.frappe.httpio import Request, cookie_header, message
+from standin.frappe.query import parse_filters
+from standin.httpio import Response
 
 
 def session_cookies(user, sid: str) -> list[tuple[str, str]]:

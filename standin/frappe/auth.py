@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 
-from standin import errors
-from standin.httpio import Request
+from standin.frappe import errors
+from standin.frappe.httpio import Request
 
 
 def authenticate(site, req: Request) -> None:

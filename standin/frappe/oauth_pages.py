@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from standin.pages import page
+from standin.frappe.pages import page
 
 
 def consent_page(

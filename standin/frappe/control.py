@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import json
 
-from standin.api.common import cint
-from standin.config import ConfigError, check_webhook
-from standin.httpio import Request, Response, json_response
-from standin.query import Where, normalise_datetime, parse_fields, parse_filters, parse_order_by
-from standin.store import COLUMNS
-from standin.users import user_document
+from standin.frappe.api.common import cint
+from standin.frappe.config import ConfigError, check_webhook
+from standin.frappe.httpio import Request
+from standin.frappe.query import (
+    Where,
+    normalise_datetime,
+    parse_fields,
+    parse_filters,
+    parse_order_by,
+)
+from standin.frappe.store import COLUMNS
+from standin.frappe.users import user_document
+from standin.httpio import Response, json_response
 
 
 class ControlError(Exception):
@@ -187,7 +194,7 @@ def late_switch(site, req, body):
 
 
 def cost_model(site, req, body):
-    """`{"enabled": bool, "scale": N}`: what a real site's answers cost (standin/cost.py)."""
+    """`{"enabled": bool, "scale": N}`: what a real site's answers cost (standin/frappe/cost.py)."""
     if req.method == "POST":
         try:
             site.cost.configure(body.get("enabled"), body.get("scale"))

@@ -10,8 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from standin.config import ConfigError, load, parse_document
-from standin.demo import DEFAULT_REDIRECT, demo_document
+from standin.frappe.config import ConfigError, load, parse_document
+from standin.frappe.demo import DEFAULT_REDIRECT, demo_document
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         from standin.audit import install
 
         install(args.forbid_reads, args.audit_log)
-    from standin.server import AdminServer, SiteServer
-    from standin.site import Site
+    from standin.frappe.server import AdminServer, SiteServer
+    from standin.frappe.site import Site
 
     try:
         if args.demo:

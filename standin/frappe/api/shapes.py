@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from standin.store import COLUMNS
+from standin.frappe.store import COLUMNS
 
 _TAG = re.compile(r"<[^>]*>")
 _FULL_FIELDS = (

@@ -8,8 +8,8 @@ import json
 import random
 import re
 
-from standin.flavours import DEPLOYED_TASK_TYPES
-from standin.replay.recordings import Recording
+from standin.frappe.flavours import DEPLOYED_TASK_TYPES
+from standin.frappe.replay.recordings import Recording
 
 
 def apply_fixture(rec: Recording, control, ctx) -> None:

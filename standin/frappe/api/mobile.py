@@ -6,11 +6,12 @@ endpoint takes GET or POST [047]; unknown parameters are dropped.
 
 from __future__ import annotations
 
-from standin import errors
-from standin.api.common import as_list, cint, day_bounds, in_clause
-from standin.api.shapes import compact_task, full_task
-from standin.httpio import Request, Response, message
-from standin.query import Where, normalise_datetime, parse_order_by
+from standin.frappe import errors
+from standin.frappe.api.common import as_list, cint, day_bounds, in_clause
+from standin.frappe.api.shapes import compact_task, full_task
+from standin.frappe.httpio import Request, message
+from standin.frappe.query import Where, normalise_datetime, parse_order_by
+from standin.httpio import Response
 
 PREFIX = "crm.api.mobile_api."
 

@@ -236,6 +236,6 @@ class OAuthProvider:
         return signing + "." + base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
     def methods(self) -> dict:
-        from standin.oauth_endpoints import METHODS
+        from standin.frappe.oauth_endpoints import METHODS
 
         return METHODS
