@@ -24,10 +24,12 @@ class DjangoCrmSite:
     """``with DjangoCrmSite(...) as site``: serving at ``site.url`` until the block ends."""
 
     def __init__(self, *, users: list[str], admins: list[str] = (), time_zone: str = "UTC",
-                 org_name: str = "Lab Org", clock: SiteClock | None = None) -> None:  # fmt: skip
+                 org_name: str = "Lab Org", clock: SiteClock | None = None,
+                 host: str = "127.0.0.1", port: int = 0) -> None:  # fmt: skip
         self.state = State(clock or SiteClock(time_zone))
         self.requests: list[dict] = []
         self._server: _Server | None = None
+        self._address = (host, port)
         self.org_id: str | None = None
         if users:
             owner = next((e for e in users if e in admins), users[0])
@@ -66,10 +68,12 @@ class DjangoCrmSite:
                            "created_at": t.created_at.isoformat()}
                     for t in self.state.tasks.values()}  # fmt: skip
 
-    def token_for(self, email: str, *, scopes=("tasks:read", "tasks:write")) -> str:
+    def token_for(self, email: str, *, scopes=("tasks:read", "tasks:write"),
+                  token: str | None = None) -> str:  # fmt: skip
+        """A personal access token of ``email`` (``token``: this value, for demos)."""
         with self.state.lock:
             profile = self.state.profile_of(self.state.users[email], self.state.orgs[self.org_id])
-            return auth.new_pat(self.state, profile, "test", list(scopes)).token
+            return auth.new_pat(self.state, profile, "test", list(scopes), token=token).token
 
     def insert(self, *, title: str, status: str = "New", priority: str = "Medium",
                due: date | None = None, assignees=(), created_by: str | None = None,
@@ -107,7 +111,7 @@ class DjangoCrmSite:
         return f"http://{host}:{port}"
 
     def __enter__(self) -> DjangoCrmSite:
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server(self._address, Handler)
         self._server.site = self
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

@@ -144,8 +144,9 @@ def resolve(state: State, headers: dict[str, str]) -> tuple[Credential | None, s
     return Credential(user, profile_for_claims(state, claims)), None
 
 
-def new_pat(state: State, profile: Profile, name: str, scopes: list[str]):
-    token = "bcrm_pat_" + secrets.token_urlsafe(32)
+def new_pat(state: State, profile: Profile, name: str, scopes: list[str], *,
+            token: str | None = None):  # fmt: skip
+    token = token or "bcrm_pat_" + secrets.token_urlsafe(32)
     pat = Pat(new_id(), token, name, list(scopes), profile, state.now())
     state.pats[token] = pat
     return pat

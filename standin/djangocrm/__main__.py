@@ -1,0 +1,5 @@
+import sys
+
+from standin.djangocrm.demo import main
+
+sys.exit(main())

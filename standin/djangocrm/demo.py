@@ -1,0 +1,86 @@
+"""`python -m standin.djangocrm --demo`: a Django-CRM site with realistic tasks for a first look,
+beside the Frappe demo sites (`manage.py runstack --demo` starts it and registers it).
+
+One organisation, **Jeddah Ops** (Asia/Riyadh): `admin@jeddah.example` (ADMIN) and
+`sales1@jeddah.example`, `sales2@jeddah.example` (USER), with fixed personal access tokens
+(`DEMO_TOKENS`) that mean nothing outside this stand-in. Tasks are laid out around today on the
+organisation's calendar: overdue, due today, upcoming, undated and completed ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from standin.djangocrm import DjangoCrmSite
+
+ORG = "Jeddah Ops"
+ZONE = "Asia/Riyadh"
+ADMIN, SALES1, SALES2 = "admin@jeddah.example", "sales1@jeddah.example", "sales2@jeddah.example"
+DEMO_TOKENS = {
+    ADMIN: "bcrm_pat_demo_jeddah_admin_0000000000000001",
+    SALES1: "bcrm_pat_demo_jeddah_sales1_000000000000001",
+}
+# title, status, priority, due in days from today (None: no due date), assignees
+TASKS = (
+    ("Call the landlord about unit 12", "New", "High", -3, (SALES1,)),
+    ("Send the signed lease to finance", "In Progress", "Medium", -1, (SALES1,)),
+    ("Chase the overdue deposit", "New", "High", -6, (SALES2,)),
+    ("Visit the Al-Rawdah show flat", "New", "Medium", 0, (SALES1,)),
+    ("Prepare the weekly viewing list", "In Progress", "Low", 0, (SALES1, SALES2)),
+    ("Quote for the corporate tenant", "New", "High", 2, (SALES1,)),
+    ("Renewal reminder: villa 7", "New", "Low", 5, (SALES2,)),
+    ("Photograph the new listings", "New", "Medium", 9, (SALES1,)),
+    ("Update the price sheet", "New", "Low", None, (SALES1,)),
+    ("Follow up the maintenance request", "New", "Medium", -2, ()),
+    ("Hand over the keys, unit 4", "Completed", "Medium", -1, (SALES1,)),
+    ("Book the cleaning crew", "Completed", "Low", 0, (SALES2,)),
+)
+
+
+def demo_site(*, host: str = "127.0.0.1", port: int = 0) -> DjangoCrmSite:
+    site = DjangoCrmSite(users=[ADMIN, SALES1, SALES2], admins=[ADMIN], time_zone=ZONE,
+                         org_name=ORG, host=host, port=port)  # fmt: skip
+    for email, token in DEMO_TOKENS.items():
+        site.token_for(email, token=token)
+    today = site.state.now().astimezone(site.state.orgs[site.org_id].zone).date()
+    for title, status, priority, days, assignees in TASKS:
+        due = today + timedelta(days=days) if days is not None else None
+        site.insert(title=title, status=status, priority=priority, due=due,
+                    assignees=list(assignees), created_by=ADMIN)  # fmt: skip
+    return site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m standin.djangocrm", description=__doc__)
+    parser.add_argument("--demo", action="store_true", required=True, help="the demo site")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8103)
+    parser.add_argument("--ready-file", help="write {url, org_id, time_zone, tokens} here")
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        site = demo_site(host=args.host, port=args.port)
+        site.__enter__()
+    except OSError as exc:
+        print(f"standin.djangocrm: cannot listen on {args.host}:{args.port}: {exc}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        print(f"standin.djangocrm: {ORG} at {site.url}", flush=True)
+        if args.ready_file:
+            ready = {"url": site.url, "org_id": site.org_id, "name": ORG, "time_zone": ZONE,
+                     "tokens": DEMO_TOKENS}  # fmt: skip
+            Path(args.ready_file).write_text(json.dumps(ready))
+        stop.wait()
+    finally:
+        site.__exit__(None, None, None)
+        print("standin.djangocrm: stopped", flush=True)
+    return 0
