@@ -90,3 +90,10 @@ def test_the_deep_link_is_the_sites_hash_route():
 
 def test_a_name_in_php_escapes_reads_as_text():
     assert task("176").title == "Zahlung über 5€ / Ahmed أحمد"
+
+
+def test_the_registry_opens_espocrm_sites_by_their_kind():
+    from portal.sites.backends import backend_class
+
+    assert backend_class("espocrm") is EspoBackend and EspoBackend.kind == "espocrm"
+    assert EspoBackend.features.password_sign_in and EspoBackend.features.webhooks
