@@ -31,6 +31,11 @@ _EXACT: dict[str, PortalStatus] = {
     "completed": "done",
     "canceled": "cancelled",
     "cancelled": "cancelled",
+    # EspoCRM [109]: Started is work in progress; Deferred is "not actual", set aside like a
+    # cancelled task (never open, never overdue: backends/espocrm/tasks.py).
+    "not started": "open",
+    "started": "in_progress",
+    "deferred": "cancelled",
 }
 # Statuses no flavour uses for new work; never chosen when mapping portal → site.
 _SITE_MANAGED = {"late"}

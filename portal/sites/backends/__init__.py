@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 BACKENDS: dict[str, tuple[str, str]] = {
     "frappe": ("portal.sites.backends.frappe.backend", "FrappeBackend"),
     "djangocrm": ("portal.sites.backends.djangocrm.backend", "DjangoCrmBackend"),
+    "espocrm": ("portal.sites.backends.espocrm.backend", "EspoBackend"),
 }
 
 

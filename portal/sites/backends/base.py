@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from .errors import InputRefused
+from .errors import InputRefused, SiteError
 from .types import Capabilities, PortalStatus, Task, Vocabulary
 
 # The slots a page counts: the four buckets, with today's finished tasks apart.
@@ -183,6 +183,9 @@ class Features:
     oauth_sign_in: bool = False  # people connect through the site's OAuth2 provider
     token_sign_in: bool = False  # people connect with a token they made on the site
     code_sign_in: bool = False  # people connect with a code the site emails them
+    # people connect with their user name and password, exchanged once for a token (the
+    # password is never stored): ``password_connect``
+    password_sign_in: bool = False
     flavours: bool = False  # the CRM comes in variants the doctor names (Frappe: task APIs)
     plain_due_dates: bool = False  # due dates are days without a time (``Task.due_is_day``)
     tells_time_zone: bool = True  # the site names its zone (else the admin enters it)
@@ -348,6 +351,25 @@ class TaskBackend(ABC):
     def unapplied(self, asked: TaskChanges, answer: Task) -> tuple[Unapplied, ...]:
         """The asked fields the site's answer does not show (a 200 is not a success alone)."""
 
+    def set_status_many(self, task_ids: Iterable[str], status: str) -> dict[str, Task | SiteError]:
+        """One status for many tasks: per id, the task as the site answered or the error it
+        raised. Default: ``set_status`` task by task; a backend whose site has a bulk call uses
+        it where it may. Callers still check each answer (``unapplied``)."""
+        outcomes: dict[str, Task | SiteError] = {}
+        for task_id in task_ids:
+            try:
+                outcomes[task_id] = self.set_status(task_id, status)
+            except SiteError as exc:
+                outcomes[task_id] = exc
+        return outcomes
+
+    @classmethod
+    def portal_priority(cls, value: str | None) -> str | None:
+        """The portal's ``high``/``medium``/``low`` for a site's priority (``Task.priority``
+        keeps the site's own value); None for one the portal cannot place."""
+        word = (value or "").strip().lower()
+        return word if word in ("high", "medium", "low") else None
+
     @classmethod
     def person_token_revoke(cls, site: SiteSettings, token: dict, *, http: Any) -> None:
         """Tell the site a person's stored token is no longer wanted (a site removed, a
@@ -372,6 +394,16 @@ class TaskBackend(ABC):
     @classmethod
     def oauth_password(cls, site: SiteSettings, *, username: str, password: str, http: Any) -> dict:
         """A token set for a site user's password (demos and scripts only)."""
+        raise NotImplementedError
+
+    # -- people connecting with their password, kept as a token (``password_sign_in``) -----------
+
+    @classmethod
+    def password_connect(
+        cls, site: SiteSettings, *, username: str, password: str, http: Any
+    ) -> tuple[dict, str]:
+        """The stored token set a user name and password are exchanged for (the password is
+        not in it), and the site user id it belongs to."""
         raise NotImplementedError
 
     # -- people connecting with a token or an emailed code (``token_sign_in``, ``code_sign_in``) --
@@ -403,8 +435,9 @@ class TaskBackend(ABC):
 
     @classmethod
     def inbound_events(cls, raw_body: bytes) -> list[InboundEvent]:
-        """The changes a verified body tells of; ``InboundRefused`` for a body it cannot read
-        (every stored field checked to fit before anything is written)."""
+        """The changes a verified body tells of, in order (one for Frappe; a batch of many
+        for EspoCRM); ``InboundRefused`` for a body it cannot read (every stored field checked
+        to fit before anything is written)."""
         raise InboundRefused("This kind of site sends no webhooks.")
 
     def kept_overdue(self, differences: tuple[Unapplied, ...]) -> bool:

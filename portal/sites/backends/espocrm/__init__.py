@@ -1,0 +1,1 @@
+"""EspoCRM sites (contract/espocrm/README.md): the Task API under ``/api/v1``."""
