@@ -52,7 +52,8 @@ def children(pid: int) -> list[int]:
 
 def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="portal-smoke-")
-    port, standin_port = free_ports(1), free_ports(2)  # Riyadh Sales, Cairo Support
+    # Riyadh Sales and Cairo Support (Frappe), Jeddah Ops (Django-CRM)
+    port, standin_port = free_ports(1), free_ports(3)
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     # The heartbeat's detail (worker, runs) is shown only with the token.
     token = secrets.token_urlsafe(24)
@@ -89,6 +90,7 @@ def main() -> int:
         text = log_path.read_text()
         printed_login = "portal ready at http://" in text and "log in as admin / " in text
         printed_login = printed_login and "stand-in site Riyadh Sales at http://" in text
+        printed_login = printed_login and "stand-in Django-CRM site Jeddah Ops at http://" in text
         print("smoke: /healthz", json.dumps(report))
         print("smoke: URL and login printed:", printed_login)
     finally:

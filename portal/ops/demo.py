@@ -21,8 +21,12 @@ from portal.notifications.tasks import scan_all
 from portal.reports.models import Snapshot
 from portal.reports.services.snapshot import snapshot_take
 from portal.sites.backends.errors import SiteError
-from portal.sites.models import Profile, ServiceCredential, Site, SiteGrant, Team
-from portal.sites.services.connect import connection_by_password
+from portal.sites.models import Connection, Profile, ServiceCredential, Site, SiteGrant, Team
+from portal.sites.services.connect import (
+    ConnectFailed,
+    connection_by_password,
+    connection_by_token,
+)
 from portal.sites.services.people import site_user_seen
 from portal.sites.services.registry import site_doctor
 
@@ -51,6 +55,9 @@ DEMO_SITE_PASSWORDS = {
     "manager1": "Manager1-Pass!2026",
     "lead1": "Lead1-Pass!2026",
 }
+
+
+DEMO_TEAM = "Field sales"
 
 
 def demo_password(role: str) -> str:
@@ -107,7 +114,35 @@ def demo_site(demo: DemoSite, *, port_base: int) -> Site:
     return site
 
 
-def demo_prepare(*, standin_port_base: int | None = None) -> list[str]:
+def demo_djangocrm_site(ready: dict, *, member, lead) -> Site:
+    """The Django-CRM demo site (``standin.djangocrm.demo``): registered with its admin's token
+    for scheduled jobs; the member connects as sales1 with their token, the lead sees it."""
+    admin_email, sales1 = sorted(ready["tokens"])  # admin@…, sales1@…
+    site = Site.objects.filter(backend=Site.Backend.DJANGOCRM, base_url=ready["url"]).first()
+    site = site or Site(backend=Site.Backend.DJANGOCRM, base_url=ready["url"])
+    # The stand-in keeps its state in memory: a new organisation id on every start.
+    site.name, site.organisation = ready["name"], ready["org_id"]
+    site.time_zone, site.tags = ready["time_zone"], "operations, ksa"
+    site.save()
+    ServiceCredential.objects.update_or_create(
+        site=site,
+        defaults={"kind": ServiceCredential.Kind.TOKEN, "api_key": "",
+                  "api_secret": ready["tokens"][admin_email]},
+    )  # fmt: skip
+    for person in (member, lead):
+        SiteGrant.objects.get_or_create(site=site, user=person)
+    Connection.objects.filter(site=site, user=member).delete()
+    connection_by_token(user=member, site=site, token=ready["tokens"][sales1])
+    team = Team.objects.filter(name=DEMO_TEAM).first()
+    if team is not None:  # the lead's team works on this site too
+        team.members.add(site_user_seen(site=site, user_id=sales1, email=sales1,
+                                        full_name="Sales One"))  # fmt: skip
+    return site
+
+
+def demo_prepare(
+    *, standin_port_base: int | None = None, djangocrm: dict | None = None
+) -> list[str]:
     """Creates the demo people (and, with stand-in sites, registers and connects them);
     returns their logins as "user / password" lines."""
     admin, admin_login = demo_user("admin", role=Profile.Role.ADMIN, admin=True)
@@ -140,12 +175,26 @@ def demo_prepare(*, standin_port_base: int | None = None) -> list[str]:
         site_doctor(site=site)
         sites.append((site, demo))
     demo_team_and_rule(lead=lead, sites=sites)
-    for site, _demo in sites:
+    snapshot_sites = [site for site, _demo in sites]
+    if djangocrm:
+        try:
+            crm = demo_djangocrm_site(djangocrm, member=member, lead=lead)
+        except (SiteError, ConnectFailed) as error:
+            crm = Site.objects.filter(base_url=djangocrm["url"]).first()
+            if crm is not None:
+                crm.last_error = f"Demo connection failed: {error.message}"
+                crm.save(update_fields=["last_error"])
+        if crm is not None:
+            site_doctor(site=crm)
+            snapshot_sites.append(crm)
+    for site in snapshot_sites:
         snapshot_take(site=site, trigger=Snapshot.Trigger.ON_DEMAND)  # the reports show data
     scan_all.delay()  # the first reminders go out now, not in a quarter of an hour
     return [
         admin_login,
-        f"{member_login} (a member: sees {DEMO_SITES[0].name} only)",
+        f"{member_login} (a member: sees {DEMO_SITES[0].name}"
+        + (f" and the Django-CRM site {djangocrm['name']}" if djangocrm else " only")
+        + ")",
         f"{lead_login} (a team lead who reads Arabic: reports and escalations)",
     ]
 
@@ -154,7 +203,7 @@ def demo_team_and_rule(*, lead, sites) -> None:
     """A team spanning both sites, led by the demo lead, and a reminder rule: a daily digest
     of overdue tasks to the assignees, escalated to the lead after two days. Mails go to the
     log unless EMAIL_HOST is set."""
-    team, _ = Team.objects.get_or_create(name="Field sales", defaults={"lead": lead})
+    team, _ = Team.objects.get_or_create(name=DEMO_TEAM, defaults={"lead": lead})
     for site, demo in sites:
         for person, name in (("sales1", "Sales One"), ("norole", "No Role")):
             user_id = f"{person}@{demo.domain}"

@@ -66,9 +66,27 @@ class Command(BaseCommand):
             ),
         ]  # fmt: skip
         ready_file = settings.DATA_DIR / "standin-ready.json"
+        # The Django-CRM demo site, on the port after the two Frappe ones.
+        djangocrm_ready = settings.DATA_DIR / "standin-djangocrm-ready.json"
         with_standin = demo and not no_standin
         if with_standin:
             ready_file.unlink(missing_ok=True)
+            djangocrm_ready.unlink(missing_ok=True)
+            services.append(
+                Service(
+                    "djangocrm",
+                    [
+                        python,
+                        "-m",
+                        "standin.djangocrm",
+                        "--demo",
+                        "--port",
+                        str(standin_port_base + 2),
+                        "--ready-file",
+                        str(djangocrm_ready),
+                    ],
+                )  # fmt: skip
+            )
             services.append(
                 Service(
                     "standin",
@@ -96,10 +114,16 @@ class Command(BaseCommand):
                     with_sites = None
                 else:
                     with_sites = standin_port_base if with_standin else None
-                logins = demo_prepare(standin_port_base=with_sites)
+                djangocrm = None
+                if with_sites and _wait_for(djangocrm_ready, timeout=30):
+                    djangocrm = json.loads(djangocrm_ready.read_text())
+                logins = demo_prepare(standin_port_base=with_sites, djangocrm=djangocrm)
                 if with_sites:
                     for name, site in json.loads(ready_file.read_text())["sites"].items():
                         stack.say("stack", f"stand-in site {name} at {site['url']}")
+                if djangocrm:
+                    stack.say("stack", f"stand-in Django-CRM site {djangocrm['name']} at "
+                              f"{djangocrm['url']}")  # fmt: skip
             stack.say("stack", f"portal ready at {base_url}/")
             for login in logins:
                 stack.say("stack", f"log in as {login}")
