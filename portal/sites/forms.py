@@ -22,7 +22,8 @@ class SiteForm(forms.ModelForm):
         max_length=140,
         help_text=_(
             "Optional: a site user's API key (with a CRM role) lets reminders scan the site and "
-            "lets the doctor read its task options now."
+            "lets the doctor read its task options now. EspoCRM sites: the API key of an API "
+            "user whose role reads and edits tasks; its secret key too if it uses HMAC."
         ),
     )
     service_api_secret = forms.CharField(
@@ -79,8 +80,10 @@ class SiteForm(forms.ModelForm):
             self.add_error("client_id", _("A Frappe CRM site needs its OAuth client ID."))
         if backend == Site.Backend.DJANGOCRM and not (data.get("organisation") or "").strip():
             self.add_error("organisation", _("A Django-CRM site needs its organisation's id."))
+        # An EspoCRM API user may have a key alone (X-Api-Key); HMAC users have both.
+        key_alone_allowed = backend == Site.Backend.ESPOCRM and data.get("service_api_key")
         if bool(data.get("service_api_key")) != bool(data.get("service_api_secret")):
-            if not (self.instance.pk and data.get("service_api_key")):
+            if not (self.instance.pk and data.get("service_api_key")) and not key_alone_allowed:
                 self.add_error("service_api_secret", _("Enter both the API key and its secret."))
         return data
 

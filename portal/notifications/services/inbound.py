@@ -33,30 +33,36 @@ def inbound_receive(*, site: Site, raw_body: bytes, headers) -> InboundResult:
     if not backend.inbound_verified(secret=secret, raw_body=raw_body, headers=headers):
         return InboundResult(403, "Bad or missing signature.")
     try:
-        [delivery] = backend.inbound_events(raw_body)
+        events = backend.inbound_events(raw_body)
     except InboundRefused as exc:
         return InboundResult(400, str(exc))
     now = clock.now()
     Site.objects.filter(pk=site.pk).update(last_webhook_at=now)
+    digest = hashlib.sha256(raw_body).hexdigest()
+    fresh = [event for event in events if _first_time(site, event, digest, now)]
+    if not fresh:
+        # Sites retry deliveries, and Frappe sends no delivery id: the same site, document,
+        # event and body is a repeat (contract/README.md, "Webhooks"); so is an EspoCRM batch
+        # sent again.
+        return InboundResult(200, "Already received.")
+    site_cache_bump(site.pk)
+    for event in fresh:
+        if event.status:
+            task_finished(
+                site=site,
+                task_id=event.task_id,
+                status=event.status,
+                source=TaskTransition.Source.WEBHOOK,
+            )
+    return InboundResult(200, "Received.")
+
+
+def _first_time(site: Site, event, digest: str, now) -> bool:
     try:
         with transaction.atomic():
             InboundWebhook.objects.create(
-                site=site,
-                task_id=delivery.task_id,
-                event=delivery.event,
-                digest=hashlib.sha256(raw_body).hexdigest(),
-                received_at=now,
+                site=site, task_id=event.task_id, event=event.event, digest=digest, received_at=now
             )
     except IntegrityError:
-        # Frappe retries deliveries and sends no delivery id: the same site, document, event
-        # and body is a repeat (contract/README.md, "Webhooks").
-        return InboundResult(200, "Already received.")
-    site_cache_bump(site.pk)
-    if delivery.status:
-        task_finished(
-            site=site,
-            task_id=delivery.task_id,
-            status=delivery.status,
-            source=TaskTransition.Source.WEBHOOK,
-        )
-    return InboundResult(200, "Received.")
+        return False
+    return True

@@ -14,6 +14,7 @@ class Site(models.Model):
     class Backend(models.TextChoices):
         FRAPPE = "frappe", _("Frappe CRM")
         DJANGOCRM = "djangocrm", _("Django-CRM")
+        ESPOCRM = "espocrm", _("EspoCRM")
 
     class Flavour(models.TextChoices):
         DEPLOYED = "deployed", _("CRM with mobile API (deployed)")

@@ -224,6 +224,28 @@ def _connection_store(*, user, site: Site, token: dict, site_user_id: str, how: 
     return connection
 
 
+def connection_by_site_login(*, user, site: Site, username: str, password: str) -> Connection:
+    """Connects with the person's user name and password on the site, exchanged once for the
+    site's own token: the password is sent to the site and kept nowhere."""
+    username = username.strip()
+    if not username or not password or len(username) > 150 or len(password) > 500:
+        raise ConnectFailed(_("Enter your user name and password on the site."), site=site)
+    try:
+        stored, site_user_id = backend_class(site.backend).password_connect(
+            site_settings(site), username=username, password=password, http=http_from_settings()
+        )
+    except SiteError as exc:
+        raise ConnectFailed(
+            _("The site did not accept this user name and password: %(why)s")
+            % {"why": exc.message},
+            site=site,
+            fix=_("Use the user name and password you sign in to the site with."),
+        ) from None
+    return _connection_store(
+        user=user, site=site, token=stored, site_user_id=site_user_id, how="password"
+    )
+
+
 def connection_by_token(*, user, site: Site, token: str) -> Connection:
     """Connects with a token the person made on the site (checked there first)."""
     token = token.strip()

@@ -18,6 +18,7 @@ from portal.sites.services.connect import (
     ConnectFailed,
     connection_begin,
     connection_by_code,
+    connection_by_site_login,
     connection_by_token,
     connection_code_request,
     connection_complete,
@@ -104,6 +105,12 @@ def _connect_without_oauth(request, site: Site, features):
                 connection = connection_by_token(
                     user=request.user, site=site, token=request.POST.get("token", "")
                 )
+            elif how == "password" and features.password_sign_in:
+                connection = connection_by_site_login(
+                    user=request.user, site=site,
+                    username=request.POST.get("username", "")[:150],
+                    password=request.POST.get("password", "")[:500],
+                )  # fmt: skip
             elif how == "send_code" and features.code_sign_in:
                 connection_code_request(user=request.user, site=site, email=email)
                 context["code_sent"] = True

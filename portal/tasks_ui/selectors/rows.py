@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from portal.sites.backends.types import Bucket, Task
 
-PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
+# Sites name their priorities differently (EspoCRM: Low / Normal / High / Urgent): Urgent ranks
+# above High, Normal with Medium.
+PRIORITY_RANK = {"urgent": -1, "high": 0, "medium": 1, "normal": 1, "low": 2}
 _FAR = datetime.max.replace(year=9998)
 
 

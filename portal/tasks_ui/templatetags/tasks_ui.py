@@ -102,6 +102,10 @@ def bucket_label(value: str | None) -> str:
 
 @register.filter
 def priority_class(value: str | None) -> str:
-    return {"high": "prio-high", "medium": "prio-medium", "low": "prio-low"}.get(
-        (value or "").lower(), "prio-other"
-    )
+    return {
+        "urgent": "prio-urgent",
+        "high": "prio-high",
+        "medium": "prio-medium",
+        "normal": "prio-medium",
+        "low": "prio-low",
+    }.get((value or "").lower(), "prio-other")

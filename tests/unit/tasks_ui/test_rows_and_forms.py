@@ -52,10 +52,12 @@ def test_rows_go_high_medium_low_then_by_due_date_with_undated_last():
         row(task(2, priority="High", due=None)),
         row(task(3, priority="Medium", due=early)),
         row(task(4, priority="High", due=later)),
-        row(task(5, priority="Urgent", due=early)),  # a site's own value: after the known ones
+        row(task(5, priority="Critical", due=early)),  # a site's own value: after the known ones
         row(task(6, priority="High", due=early), site_id=2, site="A"),
+        row(task(7, priority="Urgent", due=later)),  # EspoCRM's: above High
+        row(task(8, priority="Normal", due=later)),  # EspoCRM's: with Medium
     ]
-    assert [r.task.id for r in sorted(rows, key=row_order)] == [6, 4, 2, 3, 1, 5]
+    assert [r.task.id for r in sorted(rows, key=row_order)] == [7, 6, 4, 2, 3, 8, 1, 5]
 
 
 def test_due_dates_in_different_zones_compare_as_instants():
