@@ -34,6 +34,6 @@ urlpatterns = [
     # Public endpoints: their credential is a signature (ours, Frappe's or Slack's).
     path("act/<str:token>/", actions.act, name="act"),
     path("unsubscribe/<str:token>/", actions.unsubscribe, name="unsubscribe"),
-    path("webhooks/<int:site_id>/", inbound.frappe_webhook, name="frappe_webhook"),
+    path("webhooks/<int:site_id>/", inbound.site_webhook, name="site_webhook"),
     path("slack/<int:channel_id>/actions/", inbound.slack_actions, name="slack_actions"),
 ]

@@ -23,8 +23,14 @@ from portal.notifications.models import Channel
 from portal.notifications.services.actions import task_act
 from portal.notifications.services.inbound import inbound_receive
 from portal.sites.audit import audit_record
+from portal.sites.backends.errors import SiteError
 from portal.sites.models import Site
-from portal.sites.services.clients import backend_class_label, site_features
+from portal.sites.services.clients import (
+    NotConnected,
+    backend_class_label,
+    backend_for_service,
+    site_features,
+)
 from portal.sites.views.guards import admin_required
 
 log = logging.getLogger(__name__)
@@ -40,7 +46,7 @@ def _read_bounded(request, limit: int) -> bytes | None:
 
 
 @csrf_exempt
-def frappe_webhook(request, site_id):
+def site_webhook(request, site_id):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     site = Site.objects.filter(pk=site_id, is_active=True).first()
@@ -113,6 +119,8 @@ def webhook_setup(request, site_id):
         # Such sites tell nobody of changes: scans see them (reminders stop within one scan).
         return render(request, "notifications/webhook_none.html",
                       {"site": site, "crm": backend_class_label(site)})  # fmt: skip
+    if site_features(site).managed_webhooks:
+        return _managed_webhooks(request, site)
     if request.method == "POST":
         secret = secrets.token_urlsafe(32)
         Site.objects.filter(pk=site.pk).update(webhook_secret=secret)
@@ -127,4 +135,33 @@ def webhook_setup(request, site_id):
 
 
 def _endpoint(site: Site) -> str:
-    return settings.PORTAL_BASE_URL + reverse("notifications:frappe_webhook", args=[site.pk])
+    return settings.PORTAL_BASE_URL + reverse("notifications:site_webhook", args=[site.pk])
+
+
+def _managed_webhooks(request, site: Site):
+    """Sites whose webhooks the portal makes itself (EspoCRM): one per event, pointed at the
+    portal, their secrets kept by the portal; the page shows what the site holds."""
+    url, error, hooks = _endpoint(site), "", None
+    try:
+        backend = backend_for_service(site)
+        if request.method == "POST":
+            secret = backend.webhooks_install(url)
+            Site.objects.filter(pk=site.pk).update(webhook_secret=secret)
+            audit_record(user=request.user, site=site, action="webhook_secret_set")
+            messages.success(request, _("The site's webhooks to the portal are in place."))
+        hooks = [h for h in backend.webhooks_state() if h["url"] == url]
+    except NotConnected as exc:
+        error = str(exc)
+    except SiteError as exc:
+        error = exc.message
+    site.refresh_from_db(fields=["webhook_secret", "last_webhook_at"])
+    context = {
+        "site": site,
+        "url": url,
+        "hooks": hooks,
+        "error": error,
+        "crm": backend_class_label(site),
+        "has_secret": bool(site.webhook_secret),
+    }
+    return render(request, "notifications/webhook_managed.html", context,
+                  status=502 if error and request.method == "POST" else 200)  # fmt: skip

@@ -179,6 +179,7 @@ class Features:
     cancelled: bool = True  # a cancelled status exists
     task_types: bool = True
     webhooks: bool = False  # the site can tell the portal of changes (else: polling)
+    managed_webhooks: bool = False  # the portal creates the site's webhooks through its API
     multiple_assignees: bool = True
     oauth_sign_in: bool = False  # people connect through the site's OAuth2 provider
     token_sign_in: bool = False  # people connect with a token they made on the site
@@ -439,6 +440,15 @@ class TaskBackend(ABC):
         for EspoCRM); ``InboundRefused`` for a body it cannot read (every stored field checked
         to fit before anything is written)."""
         raise InboundRefused("This kind of site sends no webhooks.")
+
+    def webhooks_install(self, url: str) -> str:
+        """Creates (or keeps) the site's webhooks to ``url`` through its API; returns the
+        secret to store for verifying them (``managed_webhooks``)."""
+        raise NotImplementedError
+
+    def webhooks_state(self) -> list[dict[str, Any]]:
+        """The site's webhooks for this credential: ``id``, ``event``, ``url``, ``active``."""
+        raise NotImplementedError
 
     def kept_overdue(self, differences: tuple[Unapplied, ...]) -> bool:
         """Whether the differences are the site's rule for overdue tasks (say it so)."""

@@ -62,6 +62,7 @@ class EspoBackend(TaskBackend):
         cancelled=True,
         task_types=False,
         webhooks=True,
+        managed_webhooks=True,
         multiple_assignees=False,
         password_sign_in=True,
         plain_due_dates=False,
@@ -392,6 +393,9 @@ class EspoBackend(TaskBackend):
             row = existing.get(event) or self.client.webhook_create(event, url)
             hooks.append((event, str(row["id"]), str(row["secretKey"])))
         return hooks
+
+    def webhooks_install(self, url: str) -> str:
+        return self.webhook_secret(self.webhooks_ensure(url))
 
     def webhooks_remove(self, url: str) -> int:
         """Delete this credential's webhooks to ``url``; how many there were."""
