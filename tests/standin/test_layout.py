@@ -14,7 +14,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "standin"
-CRMS = ("frappe", "djangocrm")
+CRMS = ("frappe", "djangocrm", "espocrm")
 ENTRY_POINTS = {"__main__.py", "testing.py", "replay/__main__.py"}
 
 
