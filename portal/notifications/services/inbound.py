@@ -47,7 +47,7 @@ def inbound_receive(*, site: Site, raw_body: bytes, headers) -> InboundResult:
         return InboundResult(200, "Already received.")
     site_cache_bump(site.pk)
     for event in fresh:
-        if event.status:
+        if event.status and not _already_seen(site, event):
             task_finished(
                 site=site,
                 task_id=event.task_id,
@@ -55,6 +55,13 @@ def inbound_receive(*, site: Site, raw_body: bytes, headers) -> InboundResult:
                 source=TaskTransition.Source.WEBHOOK,
             )
     return InboundResult(200, "Received.")
+
+
+def _already_seen(site: Site, event) -> bool:
+    """One change can arrive twice in different words: EspoCRM sends a status change both as
+    ``Task.update`` and as ``Task.fieldUpdate.status``. The same status again is no transition."""
+    last = TaskTransition.objects.filter(site=site, task_id=event.task_id).order_by("-id").first()
+    return last is not None and last.status == event.status[:60]
 
 
 def _first_time(site: Site, event, digest: str, now) -> bool:
