@@ -91,7 +91,8 @@ def test_the_inbox_and_writes_on_an_espocrm_site_are_checked_at_the_stand_in(
     now = datetime.now(UTC)
     overdue = espo.insert(name="Replace the filter", assigned_user="sales1",
                           priority="Urgent", date_end=_utc(now - timedelta(days=1)))  # fmt: skip
-    espo.insert(name="Someone else's", assigned_user="admin", date_end=_utc(now - timedelta(days=1)))
+    yesterday = _utc(now - timedelta(days=1))
+    espo.insert(name="Someone else's", assigned_user="admin", date_end=yesterday)
     html = client.get("/?scope=mine&bucket=overdue").content.decode()
     assert "Replace the filter" in html and "Someone else" not in html
     assert "prio-urgent" in html
