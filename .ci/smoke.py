@@ -87,10 +87,22 @@ def main() -> int:
             except Exception:  # noqa: S110 (not up yet: refused, or 503 while no beat)
                 pass
             time.sleep(1)
-        text = log_path.read_text()
-        printed_login = "portal ready at http://" in text and "log in as admin / " in text
-        printed_login = printed_login and "stand-in site Riyadh Sales at http://" in text
-        printed_login = printed_login and "stand-in Django-CRM site Jeddah Ops at http://" in text
+        # The stack prints the URL and logins once the demo is prepared, which can finish
+        # after /healthz is up: wait for them too, within the same deadline.
+        while True:
+            text = log_path.read_text()
+            printed_login = all(
+                line in text
+                for line in (
+                    "portal ready at http://",
+                    "log in as admin / ",
+                    "stand-in site Riyadh Sales at http://",
+                    "stand-in Django-CRM site Jeddah Ops at http://",
+                )
+            )
+            if printed_login or time.monotonic() > deadline or process.poll() is not None:
+                break
+            time.sleep(1)
         print("smoke: /healthz", json.dumps(report))
         print("smoke: URL and login printed:", printed_login)
     finally:

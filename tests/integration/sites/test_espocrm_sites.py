@@ -57,12 +57,15 @@ def test_a_person_connects_with_their_password_which_the_portal_keeps_nowhere(
     client.force_login(member)
     page = client.get(f"/sites/{site.pk}/connect/").content.decode()
     assert 'name="password"' in page and "keeps the password nowhere" in page
-    refused = client.post(f"/sites/{site.pk}/connect/",
-                          {"how": "password", "username": "sales1", "password": "wrong"})
+    refused = client.post(
+        f"/sites/{site.pk}/connect/", {"how": "password", "username": "sales1", "password": "wrong"}
+    )
     assert refused.status_code == 400
     assert "did not accept this user name and password" in refused.content.decode()
-    done = client.post(f"/sites/{site.pk}/connect/",
-                       {"how": "password", "username": "sales1", "password": PASSWORD})
+    done = client.post(
+        f"/sites/{site.pk}/connect/",
+        {"how": "password", "username": "sales1", "password": PASSWORD},
+    )
     assert done["Location"] == f"/sites/{site.pk}/"
     connection = Connection.objects.get(site=site, user=member)
     assert connection.site_user_id == espo.user_id("sales1")
@@ -75,8 +78,10 @@ def connected(client, admin_user, member, espo):
     site = register(client, admin_user, espo)
     SiteGrant.objects.create(site=site, user=member)
     client.force_login(member)
-    client.post(f"/sites/{site.pk}/connect/",
-                {"how": "password", "username": "sales1", "password": PASSWORD})
+    client.post(
+        f"/sites/{site.pk}/connect/",
+        {"how": "password", "username": "sales1", "password": PASSWORD},
+    )
     return site
 
 
@@ -136,7 +141,8 @@ def test_the_portal_makes_the_sites_webhooks_and_a_completion_batch_stops_remind
                          date_end=_utc(now - timedelta(days=1)))  # fmt: skip
     scan_run_inline(run=scan_run_start(trigger="test"))
     assert set(WatchedTask.objects.filter(site=site).values_list("task_id", flat=True)) == {
-        first, second
+        first,
+        second,
     }
     # Both completed on the site by its admin; its webhook job then sends them in batches.
     for task_id in (first, second):
