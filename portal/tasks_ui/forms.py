@@ -74,6 +74,15 @@ class LocalDayField(LocalDateTimeField):
         return f"{text[:10]}T00:00"
 
 
+class OnePersonField(forms.ChoiceField):
+    """One assignee, for sites that take one person per task; a list like the many-people
+    field, so the rest of the form reads it the same way."""
+
+    def clean(self, value: Any) -> list[str]:
+        chosen = super().clean(value)
+        return [chosen] if chosen else []
+
+
 def local_value(value: datetime | None) -> str:
     """A task datetime (aware, in the site's zone) as the form shows it."""
     return value.strftime("%Y-%m-%dT%H:%M") if value else ""
@@ -229,7 +238,18 @@ class TaskForm(forms.Form):
         picks = [(p.user_id, _person_label(p)) for p in people]
         picks += [(i, i) for i in current.get("assignees", []) if i not in known]
         self.fields["assignees"].choices = picks
-        if site is not None and site_features(site).plain_due_dates:
+        features = site_features(site) if site is not None else None
+        self.one_assignee_required = bool(features and features.assignee_required)
+        if features and not features.multiple_assignees:
+            self.fields["assignees"] = OnePersonField(
+                label=_("Assigned to"), required=False, choices=[("", "—"), *picks],
+                help_text=_("These sites take one person per task."),
+            )  # fmt: skip
+        if self.one_assignee_required:
+            self.fields["assignees"].help_text = _(
+                "These sites take one person per task, and refuse a task without one."
+            )
+        if features and features.plain_due_dates:
             # Days only, no start: a time or a start would be refused or dropped by the site.
             del self.fields["start_date"]
             self.fields["due_date"] = LocalDayField(label=_("Due"), required=False)
@@ -237,8 +257,9 @@ class TaskForm(forms.Form):
                 self.initial["due_date"] = self.initial["due_date"][:10]
         if not editing:
             self.initial.setdefault("status", _first_open(statuses))
-            if "Medium" in vocabulary.priorities:
-                self.initial.setdefault("priority", "Medium")
+            middle = [p for p in ("Medium", "Normal") if p in vocabulary.priorities]
+            if middle:  # the sites' own default (EspoCRM's is Normal)
+                self.initial.setdefault("priority", middle[0])
 
     def _loaded(self) -> dict[str, Any] | None:
         try:
@@ -264,7 +285,24 @@ class TaskForm(forms.Form):
         if start and due and due < start and not untouched:  # one format: text order is time
             self.add_error("due_date", _("The due date is before the start."))
         self._check_status_kept(data)
+        self._check_assignees(data)
         return data
+
+    def _check_assignees(self, data: dict[str, Any]) -> None:
+        chosen = list(data.get("assignees") or []) + list(data.get("other_people") or [])
+        people = [p for p in chosen if p]
+        features = site_features(self.site) if self.site is not None else None
+        if features is None:
+            return
+        if self.one_assignee_required and not people:
+            self.add_error(
+                "assignees",
+                _("Choose who the task is for: %(site)s refuses a task without someone assigned.")
+                % {"site": self.site.name},
+            )
+        elif not features.multiple_assignees and len(set(people)) > 1:
+            self.add_error("assignees", _("%(site)s takes one person per task.")
+                           % {"site": self.site.name})  # fmt: skip
 
     def _check_status_kept(self, data: dict[str, Any]) -> None:
         """Say before sending what the site would refuse: an overdue task on some sites takes

@@ -155,3 +155,30 @@ def test_the_portal_makes_the_sites_webhooks_and_a_completion_batch_stops_remind
     assert set(closed.values_list("task_id", flat=True)) == {first, second}
     assert TaskTransition.objects.filter(site=site, portal_status="done").count() == 2
     assert InboundWebhook.objects.filter(site=site).count() >= 2
+
+
+def test_the_create_form_of_an_espocrm_site_takes_one_person_and_requires_one(
+    client, espo, connected
+):
+    site = connected
+    form = client.get(f"/tasks/{site.pk}/new/").content.decode()
+    assert "refuse a task without one" in form
+    assert '<select name="assignees"' in form and "multiple" not in form.split(
+        '<select name="assignees"')[1].split(">")[0]  # fmt: skip
+    before = len(espo.tasks)
+    nobody = client.post(f"/tasks/{site.pk}/new/", {"title": "Nobody's", "status": "Not Started",
+                                                    "priority": "Normal"})  # fmt: skip
+    assert "refuses a task without someone assigned" in nobody.content.decode()
+    two = client.post(f"/tasks/{site.pk}/new/", {
+        "title": "Two people", "status": "Not Started", "priority": "Normal",
+        "other_people": f"{espo.user_id('sales1')}, {espo.user_id('admin')}",
+    })  # fmt: skip
+    assert "takes one person per task" in two.content.decode()
+    assert len(espo.tasks) == before  # nothing was sent
+    made = client.post(f"/tasks/{site.pk}/new/", {
+        "title": "Inspect the roof", "status": "Not Started", "priority": "Urgent",
+        "other_people": espo.user_id("sales1"),
+    })  # fmt: skip
+    assert made.status_code == 302, made.content.decode()[-2000:]
+    [task] = [t for t in espo.tasks.values() if t["name"] == "Inspect the roof"]
+    assert task["assignedUserId"] == espo.user_id("sales1") and task["priority"] == "Urgent"

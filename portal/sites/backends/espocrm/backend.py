@@ -64,6 +64,7 @@ class EspoBackend(TaskBackend):
         webhooks=True,
         managed_webhooks=True,
         multiple_assignees=False,
+        assignee_required=True,
         password_sign_in=True,
         plain_due_dates=False,
         tells_time_zone=True,
