@@ -192,8 +192,10 @@ class EspoCrmSite:
         """Run the webhook job now: one batch (up to 50 events) per webhook."""
         return webhooks.send(self.state)
 
-    def retry_now(self) -> None:
-        """Make deliveries waiting for their retry delay due now."""
+    def retry_now(self) -> int:
+        """Make events waiting for their retry delay (10 minutes after a failed attempt) due
+        now, as resetting the queue items' ``processAt`` would; how many were waiting."""
+        return webhooks.retry_now(self.state)
 
     @property
     def url(self) -> str:

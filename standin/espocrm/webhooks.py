@@ -1,8 +1,9 @@
 """Webhooks [029-038, 150-155, 165-167] and the job that sends them [D001-D020]: queued
 events, batches of up to 50 as a bare PHP-JSON array, ``Signature`` = base64(id + ":" + hex
 HMAC-SHA256(secretKey, raw body)) and the legacy ``X-Signature`` (raw digest); 4 attempts
-for connection failures and 401/403/404/405/408/500/503, 400 and others fail at once, 410
-deletes the webhook."""
+for connection failures and 401/403/404/405/408/500/503, 10 minutes apart (a failed event
+waits until then: ``retry_now`` makes it due at once, as an admin resetting the queue item's
+``processAt`` would), 400 and others fail at once, 410 deletes the webhook and its queue."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import hashlib
 import hmac
 import http.client
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from standin.espocrm import auth, tasks
@@ -20,6 +22,7 @@ EVENTS = ("create", "update", "delete")
 RETRY = {401, 403, 404, 405, 408, 500, 503}
 ATTEMPTS = 4
 BATCH = 50
+RETRY_DELAY = timedelta(minutes=10)
 
 
 def create(state: State, user: User, data: dict) -> dict:
@@ -114,8 +117,23 @@ def queue(state: State, kind: str, task: dict, changed: list[str] = ()) -> None:
         else:
             payload = {"id": task["id"]}
         state.queue.append(
-            {"seq": state.next_seq(), "webhook": hook["id"], "data": payload, "attempts": 0}
+            {
+                "seq": state.next_seq(),
+                "webhook": hook["id"],
+                "data": payload,
+                "attempts": 0,
+                "process_at": None,  # due now; after a failed attempt, the retry time
+            }
         )
+
+
+def retry_now(state: State) -> int:
+    """Make every event waiting for its retry delay due now; how many there were."""
+    with state.lock:
+        waiting = [i for i in state.queue if i["process_at"] is not None]
+        for item in waiting:
+            item["process_at"] = None
+        return len(waiting)
 
 
 def signature(hook_id: str, secret: str, body: bytes) -> str:
@@ -151,16 +169,23 @@ def _post(url: str, headers: list[tuple[str, str]], body: bytes) -> int:
 
 
 def send(state: State) -> list[dict]:
-    """One run of the webhook job: per webhook (oldest pending event first), one batch."""
+    """One run of the webhook job: per webhook (oldest due event first), one batch of the
+    events that are due (new ones, and failed ones whose retry time has come)."""
     with state.lock:
+        now = state.clock.now_utc()
+        due = [
+            i
+            for i in sorted(state.queue, key=lambda i: i["seq"])
+            if i["process_at"] is None or i["process_at"] <= now
+        ]
         order: list[str] = []
-        for item in sorted(state.queue, key=lambda i: i["seq"]):
+        for item in due:
             if item["webhook"] not in order:
                 order.append(item["webhook"])
         batches = []
         for hook_id in order:
             hook = state.webhooks.get(hook_id)
-            items = [i for i in state.queue if i["webhook"] == hook_id][:BATCH]
+            items = [i for i in due if i["webhook"] == hook_id][:BATCH]
             if hook is None:
                 state.queue = [i for i in state.queue if i["webhook"] != hook_id]
                 continue
@@ -180,12 +205,13 @@ def send(state: State) -> list[dict]:
         status = _post(hook["url"], headers, body)
         with state.lock:
             done = []
+            final = 200 <= status < 300 or status not in RETRY and status != 0
             for item in items:
                 item["attempts"] += 1
-                if 200 <= status < 300 or status not in RETRY and status != 0:
+                if final or item["attempts"] >= ATTEMPTS:
                     done.append(item)
-                elif item["attempts"] >= ATTEMPTS:
-                    done.append(item)
+                else:
+                    item["process_at"] = state.clock.now_utc() + RETRY_DELAY
             state.queue = [i for i in state.queue if i not in done]
             if status == 410:
                 state.webhooks.pop(hook["id"], None)

@@ -4,6 +4,6 @@ and a page's title (`compare`), and a local webhook receiver (`capture`).
 
 `python -m standin.replay [--recordings DIR] [--flavour F] [--part 1|2] [--only NNN]
 [-v]` runs the Frappe harness (`standin.frappe.replay`), then the Django-CRM one
-(`standin.djangocrm.replay`). Unlike the servers, the harnesses read the recordings:
-they are their expected answers.
+(`standin.djangocrm.replay`), then the EspoCRM one (`standin.espocrm.replay`). Unlike the
+servers, the harnesses read the recordings: they are their expected answers.
 """

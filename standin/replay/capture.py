@@ -1,5 +1,10 @@
 """A local HTTP receiver standing where the recorded capture URL
-(`http://127.0.0.1:9999/hook`) was, to record the stand-in's webhook deliveries."""
+(`http://127.0.0.1:9999/hook`) was, to record the stand-in's webhook deliveries.
+
+Each POST is kept with its headers (a dict, and `header_pairs` in the order and case
+received) and its body (text, and `body_bytes` exactly). By default it answers 200, or
+503 while `fail_next` lasts; `answer(path) -> status` decides the status instead (a
+harness replaying what a recorded receiver answered)."""
 
 from __future__ import annotations
 
@@ -20,15 +25,22 @@ class _Handler(BaseHTTPRequestHandler):
             failing = server.fail_next > 0
             if failing:
                 server.fail_next -= 1
+            status = 503 if failing else 200
+            if server.answer is not None:
+                status = server.answer(self.path)
+                failing = not 200 <= status < 300
             server.received.append(
                 {
                     "path": self.path,
                     "headers": dict(self.headers.items()),
-                    "body_raw": body.decode("utf-8"),
+                    "header_pairs": list(self.headers.items()),
+                    "body_raw": body.decode("utf-8", errors="replace"),
+                    "body_bytes": body,
                     "failed": failing,
+                    "status": status,
                 }
             )
-        status, reply = (503, b'{"ok": false}') if failing else (200, b'{"ok": true}')
+        reply = b'{"ok": false}' if failing else b'{"ok": true}'
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(reply)))
@@ -39,13 +51,15 @@ class _Handler(BaseHTTPRequestHandler):
 class CaptureServer:
     """Records every POST; `fail_next = N` answers the next N with 503."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", answer=None) -> None:
         self.httpd = ThreadingHTTPServer((host, 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.received = []
         self.httpd.fail_next = 0
+        self.httpd.answer = answer  # path -> status, or None
         self.httpd.lock = threading.Lock()
-        self.url = f"http://{host}:{self.httpd.server_address[1]}/hook"
+        self.netloc = f"{host}:{self.httpd.server_address[1]}"
+        self.url = f"http://{self.netloc}/hook"
 
     @property
     def received(self) -> list[dict]:

@@ -1,11 +1,12 @@
 """The stand-in's layout, read from the imports in its source.
 
 - Shared infrastructure (the modules at the top of ``standin/`` and ``standin/replay/``)
-  imports nothing from a CRM package (``standin.frappe``, ``standin.djangocrm``).
+  imports nothing from a CRM package (``standin.frappe``, ``standin.djangocrm``,
+  ``standin.espocrm``).
 - The CRM packages do not import each other.
 - Only the public entry points reach into a CRM package from the top: ``python -m
   standin`` (the Frappe sites), ``standin.testing`` (it drives them) and ``python -m
-  standin.replay`` (both harnesses).
+  standin.replay`` (every CRM's harness).
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def test_only_the_entry_points_reach_from_the_top_into_a_crm():
     assert set(reaches(top)) <= ENTRY_POINTS
     for name in ENTRY_POINTS:
         assert (PACKAGE / name).exists(), name
+
+
+def test_the_replay_entry_point_runs_every_crms_harness():
+    assert reaches([PACKAGE / "replay" / "__main__.py"]) == {"replay/__main__.py": set(CRMS)}
+    for crm in CRMS:
+        harness = PACKAGE / crm / ("replay" if crm == "frappe" else "replay.py")
+        assert harness.exists(), crm
 
 
 def test_the_scan_would_notice_a_shared_module_that_imports_a_crm(tmp_path):

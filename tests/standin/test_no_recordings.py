@@ -85,3 +85,30 @@ def test_a_busy_stand_in_opens_nothing_under_the_repositorys_contract():
             assert session.get(f"{url}/api/method/crm.api.mobile_api.{name}").ok
         proc.stop()
         assert not proc.audit_log.exists() or proc.audit_log.read_text() == ""
+
+
+ESPOCRM_BUSY = """
+import requests
+from standin.audit import install
+install({contract!r}, {log!r})
+from standin.espocrm import EspoCrmSite
+with EspoCrmSite() as site:
+    site.add_api_user("api")
+    auth = {{"X-Api-Key": site.api_key_for("api")[0]}}
+    for path in ("/api/v1/App/user", "/api/v1/Task", "/api/v1/Webhook"):
+        assert requests.get(site.url + path, headers=auth, timeout=5).ok, path
+    site.insert(name="x", assigned_user="api", webhooks_fire=True)
+    site.send_webhooks()
+    site.retry_now()
+"""
+
+
+def test_a_busy_espocrm_stand_in_opens_nothing_under_the_repositorys_contract(tmp_path):
+    """The EspoCRM site runs in-process (its harness reads the recordings in the same
+    process), so it is checked in a process of its own: it reads only its appdata.json."""
+    log = tmp_path / "audit.log"
+    code = ESPOCRM_BUSY.format(contract=str(CONTRACT), log=str(log))
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=PACKAGE.parent, capture_output=True
+    )
+    assert not log.exists() or log.read_text() == ""
