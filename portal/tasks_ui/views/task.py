@@ -71,6 +71,10 @@ def task_context(view: TaskView, **more) -> dict:
         "only_done_note": bool(refused),
         "no_cancel_note": bool(absent) and task is not None,
         "no_start_dates": not site_features(view.site).start_dates,
+        # A finished status that does not say so (EspoCRM's Deferred): say how it counts.
+        "counted_as_finished": bool(task)
+        and task.portal_status in ("done", "cancelled")
+        and not any(w in (task.status or "").lower() for w in ("cancel", "complet", "done")),
         "extra": sorted(task.extra.items()) if task else [],
         "assign_form": AssignForm(people=people_of_site(view.site.pk), task=task) if task else None,
         **more,

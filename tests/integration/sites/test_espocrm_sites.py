@@ -182,3 +182,24 @@ def test_the_create_form_of_an_espocrm_site_takes_one_person_and_requires_one(
     assert made.status_code == 302, made.content.decode()[-2000:]
     [task] = [t for t in espo.tasks.values() if t["name"] == "Inspect the roof"]
     assert task["assignedUserId"] == espo.user_id("sales1") and task["priority"] == "Urgent"
+
+
+def test_a_deferred_task_counts_as_finished_and_the_page_says_so(client, espo, connected):
+    from portal.notifications.models import WatchedTask
+    from portal.notifications.services.runs import scan_run_inline, scan_run_start
+
+    site = connected
+    yesterday = _utc(datetime.now(UTC) - timedelta(days=1))
+    deferred = espo.insert(name="Repaint later", assigned_user="sales1", status="Deferred",
+                           date_end=yesterday)  # fmt: skip
+    overdue = espo.insert(name="Fix the door", assigned_user="sales1", date_end=yesterday)
+    html = client.get("/?scope=mine&bucket=overdue").content.decode()
+    assert "Fix the door" in html and "Repaint later" not in html
+    page = client.get(f"/tasks/{site.pk}/{deferred}/").content.decode()
+    assert "status “<bdi>Deferred</bdi>” as finished" in page
+    assert (
+        'id="counted-as-finished"'
+        not in client.get(f"/tasks/{site.pk}/{overdue}/").content.decode()
+    )
+    scan_run_inline(run=scan_run_start(trigger="test"))
+    assert set(WatchedTask.objects.filter(site=site).values_list("task_id", flat=True)) == {overdue}
