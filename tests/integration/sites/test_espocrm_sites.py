@@ -203,3 +203,82 @@ def test_a_deferred_task_counts_as_finished_and_the_page_says_so(client, espo, c
     )
     scan_run_inline(run=scan_run_start(trigger="test"))
     assert set(WatchedTask.objects.filter(site=site).values_list("task_id", flat=True)) == {overdue}
+
+
+def test_the_filter_page_bulk_jobs_and_reports_work_with_an_espocrm_site(
+    client, espo, connected, member, django_user_model
+):
+    from portal.reports.services.snapshot import snapshot_take
+    from portal.sites.models import Profile
+    from portal.tasks_ui.models import BulkJob, BulkRow
+    from tests.integration.tasks_ui.bulk_support import post_job, run_here
+    from tests.integration.tasks_ui.helpers import row_keys
+
+    site = connected
+    yesterday = _utc(datetime.now(UTC) - timedelta(days=1))
+    urgent = espo.insert(name="Gas leak check", assigned_user="sales1", priority="Urgent",
+                         date_end=yesterday)  # fmt: skip
+    normal = espo.insert(name="Gas meter reading", assigned_user="sales1", date_end=yesterday)
+    espo.insert(name="Water meter reading", assigned_user="sales1", priority="Urgent")
+    found = row_keys(client.get("/tasks/", {"q": "gas", "priority": ["Urgent"],
+                                            "site": [site.pk]}).content.decode())  # fmt: skip
+    assert found == [(site.pk, urgent)]
+    # Every filter went as bracket parameters: a JSON `where` would have filtered nothing.
+    lists = [r for r in espo.requests if r["method"] == "GET" and r["path"].endswith("/Task")]
+    assert lists and not any(k == "where" for r in lists for k, _v in r["query"])
+
+    location, job = post_job(
+        client,
+        {
+            "action": "status:done",
+            "confirmed": "",
+            "row": [f"{site.pk}:{urgent}", f"{site.pk}:{normal}"],
+        },
+    )
+    run_here(job)
+    assert set(BulkRow.objects.filter(job__public_id=job).values_list("state", flat=True)) == {
+        BulkRow.State.OK
+    }
+    assert BulkJob.objects.get(public_id=job).status == "finished"
+    assert {espo.tasks[t]["status"] for t in (urgent, normal)} == {"Completed"}
+
+    late = espo.insert(name="Overdue inspection", assigned_user="sales1", date_end=yesterday)
+    snapshot = snapshot_take(site=site)
+    assert snapshot.ok, snapshot.error
+    lead = django_user_model.objects.create_user("leila", email="leila@example.com")
+    Profile.objects.create(user=lead, role=Profile.Role.LEAD)
+    SiteGrant.objects.create(site=site, user=lead)
+    client.force_login(lead)
+    report = client.get("/reports/", {"site": [site.pk]}).content.decode()
+    assert "Overdue inspection" in report and f"/tasks/{site.pk}/{late}/" in report
+
+
+def test_the_health_badge_of_an_espocrm_site_follows_its_api_user(client, admin_user, espo):
+    from portal.sites.services.health import site_health, site_health_refresh
+
+    site = register(client, admin_user, espo)
+    site_health_refresh(site=site)
+    health = site_health(site=Site.objects.get(pk=site.pk))
+    assert (health.level, health.reachable, health.credential_ok) == ("ok", True, True)
+    credential = ServiceCredential.objects.get(site=site)
+    credential.api_secret = "not-the-secret"
+    credential.save()
+    site_health_refresh(site=site)
+    health = site_health(site=Site.objects.get(pk=site.pk))
+    assert (health.level, health.reachable, health.credential_ok) == ("error", True, False)
+
+
+def test_the_connect_page_of_an_espocrm_site_reads_right_in_arabic(
+    client, admin_user, member, espo
+):
+    from portal.sites.models import Profile
+
+    site = register(client, admin_user, espo)
+    SiteGrant.objects.create(site=site, user=member)
+    Profile.objects.filter(user=member).update(language="ar")
+    client.force_login(member)
+    client.cookies["django_language"] = "ar"
+    page = client.get(f"/sites/{site.pk}/connect/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "باسم المستخدم وكلمة المرور في الموقع" in page
+    assert "ولا تحتفظ بكلمة المرور في أي مكان" in page
