@@ -279,6 +279,7 @@ def app_user(state: State, user: User, token: str | None) -> dict:
         perms = dict(base["permissions"])
         perms["assignmentPermission"] = auth.permission(state, user, "assignment")
         perms["userPermission"] = auth.permission(state, user, "user_permission")
+        perms["massUpdatePermission"] = auth.permission(state, user, "mass_update")
         acl = {"table": table, "fieldTable": fields}
         acl.update({k: v for k, v in perms.items()})
         acl["fieldTableQuickAccess"] = quick

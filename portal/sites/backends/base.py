@@ -181,6 +181,7 @@ class Features:
     webhooks: bool = False  # the site can tell the portal of changes (else: polling)
     managed_webhooks: bool = False  # the portal creates the site's webhooks through its API
     multiple_assignees: bool = True
+    bulk_status_calls: bool = False  # the site changes many tasks in one call (set_status_many)
     assignee_required: bool = False  # the site refuses a task without one (EspoCRM [051])
     oauth_sign_in: bool = False  # people connect through the site's OAuth2 provider
     token_sign_in: bool = False  # people connect with a token they made on the site

@@ -192,6 +192,55 @@ def task_status_set(*, user: User, source: Source, task_id: str, status: PortalS
     )
 
 
+def task_status_set_many(
+    *, user: User, source: Source, task_ids: list[str], status: PortalStatus
+) -> dict[str, Task | Exception]:
+    """``task_status_set`` for many tasks of one site in one call where the site has one
+    (EspoCRM's MassAction): each task's answer is then checked, audited and failed on its own,
+    exactly as one status change would be. Per id: the task as the site answered, or the
+    error a single change would have raised."""
+    try:
+        value = site_call(source, lambda backend: site_status(status, backend.vocabulary()))
+    except ValueError:
+        refused = InputRefused(
+            _("%(site)s has no status meaning “%(status)s”.")
+            % {"site": source.site.name, "status": status_label(status)},
+            site=source.site.name,
+        )
+        return dict.fromkeys(task_ids, refused)
+    if read_only_reason(source.connection):
+        answers: dict[str, Task | SiteError] = {}  # each is refused, and audited, below
+    else:
+        try:
+            answers = site_call(source, lambda backend: backend.set_status_many(task_ids, value))
+        except SiteError as error:
+            answers = dict.fromkeys(task_ids, error)
+    outcomes: dict[str, Task | Exception] = {}
+
+    def answered(task_id: str) -> Callable[[TaskBackend], Task]:
+        def send(_backend: TaskBackend) -> Task:
+            answer = answers.get(task_id)
+            if isinstance(answer, Exception):
+                raise answer
+            if answer is None:
+                raise NotFound(_("%(site)s did not answer for this task.")
+                               % {"site": source.site.name}, site=source.site.name)  # fmt: skip
+            return answer
+
+        return send
+
+    for task_id in task_ids:
+        try:
+            outcomes[task_id] = _write(
+                user=user, source=source, action="task_status", task_id=task_id,
+                changes={"status": status}, send=answered(task_id),
+                asked=lambda _answer: TaskChanges(status=value),
+            )  # fmt: skip
+        except Exception as error:  # noqa: BLE001 - each task's outcome is its own
+            outcomes[task_id] = error
+    return outcomes
+
+
 def task_delete(*, user: User, source: Source, task_id: str) -> Task | None:
     """Deletes the task and reads it again: deleted means the site no longer has it. The title
     recorded is the site's own (read before deleting), never one a request supplied. Returns the

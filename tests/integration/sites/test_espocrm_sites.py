@@ -282,3 +282,28 @@ def test_the_connect_page_of_an_espocrm_site_reads_right_in_arabic(
     assert '<html lang="ar" dir="rtl">' in page
     assert "باسم المستخدم وكلمة المرور في الموقع" in page
     assert "ولا تحتفظ بكلمة المرور في أي مكان" in page
+
+
+def test_a_bulk_status_change_goes_through_one_mass_action_where_the_role_allows_it(
+    client, espo, connected
+):
+    from portal.tasks_ui.models import BulkRow
+    from tests.integration.tasks_ui.bulk_support import post_job, run_here
+
+    site = connected
+    for role in espo.state.roles.values():
+        if role.name == "sales1 role":  # the person's role: mass update allowed
+            role.mass_update = "yes"
+    ids = [espo.insert(name=f"Meter {i}", assigned_user="sales1") for i in range(5)]
+    _location, job = post_job(client, {"action": "status:in_progress", "confirmed": "",
+                                       "row": [f"{site.pk}:{i}" for i in ids]})  # fmt: skip
+    before = len(espo.requests)
+    run_here(job)
+    sent = [(r["method"], r["path"]) for r in espo.requests[before:]]
+    assert sent.count(("POST", "/api/v1/MassAction")) == 1
+    assert not any(m == "PUT" for m, _p in sent)  # not task by task
+    assert {espo.tasks[i]["status"] for i in ids} == {"Started"}
+    rows = BulkRow.objects.filter(job__public_id=job)
+    assert set(rows.values_list("state", flat=True)) == {BulkRow.State.OK}
+    audited = AuditEntry.objects.filter(site=site, action="task_status", ok=True)
+    assert set(audited.values_list("task_id", flat=True)) == set(ids)

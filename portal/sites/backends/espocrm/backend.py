@@ -65,6 +65,7 @@ class EspoBackend(TaskBackend):
         managed_webhooks=True,
         multiple_assignees=False,
         assignee_required=True,
+        bulk_status_calls=True,
         password_sign_in=True,
         plain_due_dates=False,
         tells_time_zone=True,
