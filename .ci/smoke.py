@@ -52,8 +52,8 @@ def children(pid: int) -> list[int]:
 
 def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="portal-smoke-")
-    # Riyadh Sales and Cairo Support (Frappe), Jeddah Ops (Django-CRM)
-    port, standin_port = free_ports(1), free_ports(3)
+    # Riyadh Sales and Cairo Support (Frappe), Jeddah Ops (Django-CRM), Dammam Service (EspoCRM)
+    port, standin_port = free_ports(1), free_ports(4)
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     # The heartbeat's detail (worker, runs) is shown only with the token.
     token = secrets.token_urlsafe(24)
@@ -98,6 +98,7 @@ def main() -> int:
                     "log in as admin / ",
                     "stand-in site Riyadh Sales at http://",
                     "stand-in Django-CRM site Jeddah Ops at http://",
+                    "stand-in EspoCRM site Dammam Service at http://",
                 )
             )
             if printed_login or time.monotonic() > deadline or process.poll() is not None:

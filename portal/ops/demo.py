@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from portal.notifications.models import Rule
 from portal.notifications.tasks import scan_all
@@ -22,9 +23,11 @@ from portal.reports.models import Snapshot
 from portal.reports.services.snapshot import snapshot_take
 from portal.sites.backends.errors import SiteError
 from portal.sites.models import Connection, Profile, ServiceCredential, Site, SiteGrant, Team
+from portal.sites.services.clients import backend_for_service
 from portal.sites.services.connect import (
     ConnectFailed,
     connection_by_password,
+    connection_by_site_login,
     connection_by_token,
 )
 from portal.sites.services.people import site_user_seen
@@ -140,8 +143,35 @@ def demo_djangocrm_site(ready: dict, *, member, lead) -> Site:
     return site
 
 
+def demo_espocrm_site(ready: dict, *, member, lead) -> Site:
+    """The EspoCRM demo site (``standin.espocrm.demo``): registered with its HMAC API user for
+    scheduled jobs, its webhooks made by the portal; the member connects as sales1 with the
+    demo password (exchanged for the site's token), the lead sees it."""
+    site = Site.objects.filter(backend=Site.Backend.ESPOCRM, base_url=ready["url"]).first()
+    site = site or Site(backend=Site.Backend.ESPOCRM, base_url=ready["url"])
+    site.name, site.time_zone, site.tags = ready["name"], ready["time_zone"], "facilities, ksa"
+    site.save()
+    ServiceCredential.objects.update_or_create(
+        site=site,
+        defaults={"kind": ServiceCredential.Kind.API_KEY, "api_key": ready["api_key"],
+                  "api_secret": ready["api_secret"]},
+    )  # fmt: skip
+    for person in (member, lead):
+        SiteGrant.objects.get_or_create(site=site, user=person)
+    connection_by_site_login(
+        user=member, site=site, username=ready["user"], password=ready["password"]
+    )
+    url = settings.PORTAL_BASE_URL + reverse("notifications:site_webhook", args=[site.pk])
+    secret = backend_for_service(site).webhooks_install(url)
+    Site.objects.filter(pk=site.pk).update(webhook_secret=secret)
+    return site
+
+
 def demo_prepare(
-    *, standin_port_base: int | None = None, djangocrm: dict | None = None
+    *,
+    standin_port_base: int | None = None,
+    djangocrm: dict | None = None,
+    espocrm: dict | None = None,
 ) -> list[str]:
     """Creates the demo people (and, with stand-in sites, registers and connects them);
     returns their logins as "user / password" lines."""
@@ -176,11 +206,13 @@ def demo_prepare(
         sites.append((site, demo))
     demo_team_and_rule(lead=lead, sites=sites)
     snapshot_sites = [site for site, _demo in sites]
-    if djangocrm:
+    for ready, register in ((djangocrm, demo_djangocrm_site), (espocrm, demo_espocrm_site)):
+        if not ready:
+            continue
         try:
-            crm = demo_djangocrm_site(djangocrm, member=member, lead=lead)
-        except (SiteError, ConnectFailed) as error:
-            crm = Site.objects.filter(base_url=djangocrm["url"]).first()
+            crm = register(ready, member=member, lead=lead)
+        except (SiteError, ConnectFailed) as error:  # the demo still starts; the page says why
+            crm = Site.objects.filter(base_url=ready["url"]).first()
             if crm is not None:
                 crm.last_error = f"Demo connection failed: {error.message}"
                 crm.save(update_fields=["last_error"])
@@ -193,7 +225,8 @@ def demo_prepare(
     return [
         admin_login,
         f"{member_login} (a member: sees {DEMO_SITES[0].name}"
-        + (f" and the Django-CRM site {djangocrm['name']}" if djangocrm else " only")
+        + "".join(f", {r['name']}" for r in (djangocrm, espocrm) if r)
+        + ("" if djangocrm or espocrm else " only")
         + ")",
         f"{lead_login} (a team lead who reads Arabic: reports and escalations)",
     ]

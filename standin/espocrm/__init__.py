@@ -27,6 +27,8 @@ class EspoCrmSite:
         clock: SiteClock | None = None,
         admin_password: str = "admin",  # noqa: S107 - the lab default
         installed_at: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.state = State(clock or SiteClock(time_zone))
         self.state.users[ADMIN_ID].password = admin_password
@@ -35,6 +37,7 @@ class EspoCrmSite:
             self.state.users[ADMIN_ID].modified_at = installed_at
         self.requests: list[dict] = []
         self._server: _Server | None = None
+        self._address = (host, port)
 
     # -- control ----------------------------------------------------------------------------
 
@@ -204,7 +207,7 @@ class EspoCrmSite:
         return f"http://{host}:{port}"
 
     def __enter__(self) -> EspoCrmSite:
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server(self._address, Handler)
         self._server.site = self
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self

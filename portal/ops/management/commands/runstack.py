@@ -68,10 +68,27 @@ class Command(BaseCommand):
         ready_file = settings.DATA_DIR / "standin-ready.json"
         # The Django-CRM demo site, on the port after the two Frappe ones.
         djangocrm_ready = settings.DATA_DIR / "standin-djangocrm-ready.json"
+        espocrm_ready = settings.DATA_DIR / "standin-espocrm-ready.json"  # and EspoCRM's
         with_standin = demo and not no_standin
         if with_standin:
             ready_file.unlink(missing_ok=True)
             djangocrm_ready.unlink(missing_ok=True)
+            espocrm_ready.unlink(missing_ok=True)
+            services.append(
+                Service(
+                    "espocrm",
+                    [
+                        python,
+                        "-m",
+                        "standin.espocrm",
+                        "--demo",
+                        "--port",
+                        str(standin_port_base + 3),
+                        "--ready-file",
+                        str(espocrm_ready),
+                    ],
+                )  # fmt: skip
+            )
             services.append(
                 Service(
                     "djangocrm",
@@ -114,16 +131,21 @@ class Command(BaseCommand):
                     with_sites = None
                 else:
                     with_sites = standin_port_base if with_standin else None
-                djangocrm = None
+                djangocrm = espocrm = None
                 if with_sites and _wait_for(djangocrm_ready, timeout=30):
                     djangocrm = json.loads(djangocrm_ready.read_text())
-                logins = demo_prepare(standin_port_base=with_sites, djangocrm=djangocrm)
+                if with_sites and _wait_for(espocrm_ready, timeout=30):
+                    espocrm = json.loads(espocrm_ready.read_text())
+                logins = demo_prepare(
+                    standin_port_base=with_sites, djangocrm=djangocrm, espocrm=espocrm
+                )
                 if with_sites:
                     for name, site in json.loads(ready_file.read_text())["sites"].items():
                         stack.say("stack", f"stand-in site {name} at {site['url']}")
-                if djangocrm:
-                    stack.say("stack", f"stand-in Django-CRM site {djangocrm['name']} at "
-                              f"{djangocrm['url']}")  # fmt: skip
+                for kind, ready in (("Django-CRM", djangocrm), ("EspoCRM", espocrm)):
+                    if ready:
+                        stack.say("stack", f"stand-in {kind} site {ready['name']} at "
+                                  f"{ready['url']}")  # fmt: skip
             stack.say("stack", f"portal ready at {base_url}/")
             for login in logins:
                 stack.say("stack", f"log in as {login}")

@@ -42,3 +42,33 @@ def test_the_demo_registers_and_connects_the_django_crm_site(client, settings, t
 def _emails(crm, task) -> set[str]:
     by_profile = {m.profile_id: email for email, m in crm.users.items()}
     return {by_profile[p] for p in task["assigned_to"]}
+
+
+def test_the_demo_registers_the_espocrm_site_connects_by_password_and_makes_its_webhooks(
+    client, settings, tmp_path
+):
+    from portal.ops.demo import demo_espocrm_site
+    from standin.espocrm.demo import DEMO_API_USER, DEMO_PASSWORD, NAME
+    from standin.espocrm.demo import ZONE as ESPO_ZONE
+    from standin.espocrm.demo import demo_site as espo_demo_site
+
+    settings.DATA_DIR = tmp_path
+    member, _ = demo_user("mona", role=Profile.Role.MEMBER)
+    lead, _ = demo_user("layla", role=Profile.Role.LEAD, language="ar")
+    with espo_demo_site() as espo:
+        _name, key, secret = DEMO_API_USER
+        ready = {"url": espo.url, "name": NAME, "time_zone": ESPO_ZONE, "api_key": key,
+                 "api_secret": secret, "user": "sales1", "password": DEMO_PASSWORD}  # fmt: skip
+        site = demo_espocrm_site(ready, member=member, lead=lead)
+        site = demo_espocrm_site(ready, member=member, lead=lead)  # every start: idempotent
+        site_doctor(site=site)
+        site.refresh_from_db()
+        assert "Deferred" in site.vocabulary["statuses"] and site.webhook_secret
+        assert len(espo.webhooks) == 4  # kept, not doubled, on the second start
+        connection = Connection.objects.get(site=site, user=member)
+        assert connection.site_user_id == espo.user_id("sales1")
+        assert DEMO_PASSWORD not in str(connection.token)
+        client.force_login(member)
+        overdue = client.get("/?scope=mine&bucket=overdue").content.decode()
+        assert "Replace the chiller filter" in overdue and "Inspect the fire doors" in overdue
+        assert "Service the lift" not in overdue  # the admin's

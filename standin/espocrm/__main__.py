@@ -1,0 +1,5 @@
+import sys
+
+from standin.espocrm.demo import main
+
+sys.exit(main())

@@ -1,0 +1,94 @@
+"""`python -m standin.espocrm --demo`: an EspoCRM site with realistic tasks for a first look,
+beside the Frappe and Django-CRM demo sites (`manage.py runstack --demo` starts and registers
+it).
+
+**Dammam Service** (system zone Asia/Riyadh): the API user `portal` (HMAC, with the fixed key
+and secret of `DEMO_API_USER`, a role that may mass-update and make webhooks) for the portal's
+scheduled jobs, and `sales1` / `DEMO_PASSWORD` for the demo member. These mean nothing outside
+this stand-in. Tasks are laid out around now: overdue, due today, upcoming, all-day ones, an
+Urgent one, finished and deferred ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from standin.espocrm import EspoCrmSite
+
+NAME = "Dammam Service"
+ZONE = "Asia/Riyadh"
+DEMO_API_USER = ("portal", "demo0espo0api0key0000000000001", "demo0espo0secret000000000000001")
+CRON_SECONDS = 60
+DEMO_PASSWORD = "Sales1-Espo-2026"  # noqa: S105 - a throw-away demo value
+# name, status, priority, due in hours from now (None: no due date), all day, assignee
+TASKS = (
+    ("Replace the chiller filter", "Not Started", "Urgent", -30, False, "sales1"),
+    ("Inspect the fire doors", "Started", "High", -5, False, "sales1"),
+    ("Service the lift, tower B", "Not Started", "Normal", -52, False, "admin"),
+    ("Read the water meters", "Not Started", "Normal", 4, False, "sales1"),
+    ("Monthly pest control", "Not Started", "Low", 0, True, "sales1"),
+    ("Quote for the generator overhaul", "Not Started", "High", 50, False, "sales1"),
+    ("Paint the lobby", "Deferred", "Low", -100, False, "sales1"),
+    ("Fix the gate motor", "Completed", "High", -20, False, "sales1"),
+)
+
+
+def demo_site(*, host: str = "127.0.0.1", port: int = 0) -> EspoCrmSite:
+    site = EspoCrmSite(time_zone=ZONE, host=host, port=port)
+    name, key, secret = DEMO_API_USER
+    site.add_api_user(name, hmac=True)
+    site.add_user("sales1", DEMO_PASSWORD, first_name="Sales", last_name="One")
+    with site.state.lock:
+        user = site.state.user_by_name(name)
+        user.api_key, user.secret_key = key, secret
+        for role in site.state.roles.values():
+            role.mass_update = "yes"
+    now = datetime.now(UTC).replace(microsecond=0)
+    local_today = datetime.now(UTC).astimezone(site.clock.zone).date()
+    for title, status, priority, hours, all_day, who in TASKS:
+        fields = {}
+        if all_day:
+            fields["date_end_date"] = local_today.isoformat()
+        elif hours is not None:
+            fields["date_end"] = (now + timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
+        site.insert(name=title, assigned_user=who, status=status, priority=priority, **fields)
+    return site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m standin.espocrm", description=__doc__)
+    parser.add_argument("--demo", action="store_true", required=True, help="the demo site")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8104)
+    parser.add_argument("--ready-file", help="write {url, name, time_zone, api_user, ...} here")
+    args = parser.parse_args(argv)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        site = demo_site(host=args.host, port=args.port)
+        site.__enter__()
+    except OSError as exc:
+        print(f"standin.espocrm: cannot listen on {args.host}:{args.port}: {exc}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        print(f"standin.espocrm: {NAME} at {site.url}", flush=True)
+        if args.ready_file:
+            name, key, secret = DEMO_API_USER
+            ready = {"url": site.url, "name": NAME, "time_zone": ZONE, "api_key": key,
+                     "api_secret": secret, "user": "sales1", "password": DEMO_PASSWORD}  # fmt: skip
+            Path(args.ready_file).write_text(json.dumps(ready))
+        # EspoCRM sends webhooks from its cron job, every minute on a default install.
+        while not stop.wait(CRON_SECONDS):
+            site.send_webhooks()
+    finally:
+        site.__exit__(None, None, None)
+        print("standin.espocrm: stopped", flush=True)
+    return 0
