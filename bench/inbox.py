@@ -10,6 +10,8 @@ tasks) and a portal on a throw-away SQLite database, then prints:
    that reads the same data (the same two list requests, also concurrently).
 3. A site with 10,000 tasks: the filter page's median time and the number of requests it
    made to the site, unfiltered and with a typical filter.
+4. Mixed kinds: the page of figure 1 with two Django-CRM and two EspoCRM sites added (in-process
+   stand-ins, no latency), against figure 1's page.
 
 Reads are never cached here (SITE_CACHE_SECONDS=0): every page load asks the sites. Times are
 medians of several runs after one warm-up; `--quick` runs fewer of them (CI).
@@ -18,6 +20,7 @@ medians of several runs after one warm-up; `--quick` runs fewer of them (CI).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -132,6 +135,48 @@ def portal_people(standin) -> dict:
     return {"sites": sites, "people": people}
 
 
+OTHER_KINDS_EACH = 2
+OTHER_KINDS_TASKS = 60
+
+
+def other_kinds(user, stack) -> None:
+    """Django-CRM and EspoCRM stand-ins granted to ``user``, connected as the other kinds
+    connect (a personal access token; a user name and password), each with open tasks."""
+    from datetime import date, timedelta
+
+    from portal.sites.models import Connection, Site, SiteGrant
+    from portal.sites.services.connect import connection_by_site_login
+    from standin.djangocrm import DjangoCrmSite
+    from standin.espocrm import EspoCrmSite
+
+    today = date.today()
+    for i in range(OTHER_KINDS_EACH):
+        crm = stack.enter_context(DjangoCrmSite(users=["sales1@d.test"], admins=["sales1@d.test"]))
+        for n in range(OTHER_KINDS_TASKS):
+            crm.insert(title=f"Django-CRM task {n}", due=today + timedelta(days=n % 7 - 3),
+                       assignees=["sales1@d.test"])  # fmt: skip
+        site = Site.objects.create(
+            name=f"d{i}",
+            backend=Site.Backend.DJANGOCRM,
+            base_url=crm.url,
+            organisation=crm.org_id,
+            time_zone="UTC",
+        )
+        SiteGrant.objects.create(site=site, user=user)
+        Connection.objects.create(user=user, site=site, site_user_id="sales1@d.test",
+                                  token={"kind": "pat", "access_token": crm.token_for(
+                                      "sales1@d.test")})  # fmt: skip
+        espo = stack.enter_context(EspoCrmSite())
+        espo.add_user("sales1", PASSWORD, task_access="own")
+        for n in range(OTHER_KINDS_TASKS):
+            due = f"{today + timedelta(days=n % 7 - 3)} 12:00:00"
+            espo.insert(name=f"EspoCRM task {n}", assigned_user="sales1", date_end=due)
+        site = Site.objects.create(name=f"e{i}", backend=Site.Backend.ESPOCRM,
+                                   base_url=espo.url, time_zone="UTC")  # fmt: skip
+        SiteGrant.objects.create(site=site, user=user)
+        connection_by_site_login(user=user, site=site, username="sales1", password=PASSWORD)
+
+
 def page_timer(user) -> Callable[[str], float]:
     from django.test import Client
 
@@ -236,6 +281,11 @@ def main() -> None:
             big(url)
             figures.append((label, seconds, requests_logged(handle, mark)))
 
+        # 4. The same person with sites of the other kinds too.
+        with contextlib.ExitStack() as stack:
+            other_kinds(people["many"], stack)
+            mixed = median_of(runs, lambda: many("/?scope=all"))
+
     print()
     print(
         f"1. inbox page, {SMALL_SITES} sites with {LATENCY_MS} ms latency each: "
@@ -255,6 +305,12 @@ def main() -> None:
             f"3. filter page, site with 10,000 tasks, {label}: {seconds * 1000:.0f} ms, "
             f"{count} requests to the site"
         )
+    others = OTHER_KINDS_EACH * 2
+    print(
+        f"4. inbox page, the {SMALL_SITES} sites of 1 and {others} sites of other kinds "
+        f"({OTHER_KINDS_EACH} Django-CRM, {OTHER_KINDS_EACH} EspoCRM, no latency): "
+        f"{mixed * 1000:.0f} ms; ratio to 1's page {mixed / twenty:.2f}"
+    )
 
 
 if __name__ == "__main__":
