@@ -74,6 +74,8 @@ class WatchedTask(models.Model):
     task_type = models.CharField(max_length=60, blank=True)
     start_date = models.DateTimeField(null=True, blank=True)
     due_date = models.DateTimeField(null=True, blank=True)
+    # The due date is a day (held as 00:00 after it): Django-CRM's, EspoCRM's all-day tasks.
+    due_is_day = models.BooleanField(default=False)
     # [[user_id or "", email or "", full name or ""], ...]
     assignees = models.JSONField(default=list, blank=True)
     seen_at = models.DateTimeField()

@@ -68,7 +68,7 @@ def portal_task_url(site_id: int, task_id: str) -> str:
 def _due_day(task: WatchedTask, site: Site) -> date | None:
     """A plain due date is held as 00:00 of the day after (when it turns overdue): printed as
     that moment, a task due on the 1st would read "due the 2nd 00:00"."""
-    if task.due_date is None or not site_features(site).plain_due_dates:
+    if task.due_date is None or not (task.due_is_day or site_features(site).plain_due_dates):
         return None
     return (task.due_date.astimezone(ZoneInfo(site.time_zone or "UTC")) - timedelta(days=1)).date()
 

@@ -159,7 +159,7 @@ def assignee_rows(task: Task) -> list[list[str]]:
 
 
 VALUE_FIELDS = ("bucket", "episode", "became_at", "title", "status", "priority", "task_type",
-                "start_date", "due_date", "assignees")  # fmt: skip
+                "start_date", "due_date", "due_is_day", "assignees")  # fmt: skip
 
 
 def _values(task: Task, kind: str, episode: str, became: datetime) -> dict:
@@ -173,6 +173,7 @@ def _values(task: Task, kind: str, episode: str, became: datetime) -> dict:
         "task_type": (task.task_type or "")[:60],
         "start_date": task.start_date,
         "due_date": task.due_date,
+        "due_is_day": task.due_is_day,
         "assignees": assignee_rows(task),
     }
 

@@ -4,6 +4,7 @@ and the site's own webhooks made by the portal and stopping reminders."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -307,3 +308,29 @@ def test_a_bulk_status_change_goes_through_one_mass_action_where_the_role_allows
     assert set(rows.values_list("state", flat=True)) == {BulkRow.State.OK}
     audited = AuditEntry.objects.filter(site=site, action="task_status", ok=True)
     assert set(audited.values_list("task_id", flat=True)) == set(ids)
+
+
+def test_an_overdue_espocrm_task_reaches_its_assignee_in_a_digest_with_its_due_day(
+    client, espo, connected, member
+):
+    from portal.notifications.models import Channel, Delivery
+    from portal.notifications.services.messages import message_render
+    from portal.notifications.services.runs import scan_run_inline, scan_run_start
+    from tests.integration.notifications.conftest import make_rule
+
+    member.email = "mona@portal.test"
+    member.save()
+    Channel.objects.create(name="Email", kind=Channel.Kind.EMAIL)
+    make_rule()
+    two_days_ago = (datetime.now(UTC) - timedelta(days=2)).astimezone(espo.clock.zone).date()
+    all_day = espo.insert(name="Quarterly fire drill", assigned_user="sales1",
+                          date_end_date=two_days_ago.isoformat())  # fmt: skip
+    timed = espo.insert(name="Boiler check", assigned_user="sales1",
+                        date_end=_utc(datetime.now(UTC) - timedelta(hours=30)))  # fmt: skip
+    scan_run_inline(run=scan_run_start(trigger="test"))
+    digest = Delivery.objects.get(recipient="mona@portal.test")
+    assert {i.task_id for i in digest.items.all()} == {all_day, timed}
+    text = message_render(digest).text
+    # The all-day task is due that day: printed as the day alone, not as a moment near it.
+    assert re.search(rf"due {two_days_ago.isoformat()}(?! \d\d:\d\d)", text), text
+    assert re.search(r"due \d{4}-\d\d-\d\d \d\d:\d\d", text)  # the timed one has a time
