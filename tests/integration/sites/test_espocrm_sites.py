@@ -182,3 +182,16 @@ def test_the_create_form_of_an_espocrm_site_takes_one_person_and_requires_one(
     assert made.status_code == 302, made.content.decode()[-2000:]
     [task] = [t for t in espo.tasks.values() if t["name"] == "Inspect the roof"]
     assert task["assignedUserId"] == espo.user_id("sales1") and task["priority"] == "Urgent"
+
+
+def test_the_task_page_of_an_espocrm_task_shows_no_field_of_the_portals_own_making(
+    client, espo, connected
+):
+    """The task page lists a task's other fields as the site's; an EspoCRM task has none the
+    page does not already show, so nothing the backend derives (all_day, portal_priority)."""
+    site = connected
+    task_id = espo.insert(name="Replace the filter", assigned_user="sales1", priority="Urgent",
+                          date_end="2031-05-04 12:30:00")  # fmt: skip
+    html = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
+    assert "Replace the filter" in html and "Urgent" in html
+    assert "all_day" not in html and "portal_priority" not in html
