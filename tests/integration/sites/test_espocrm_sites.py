@@ -334,3 +334,16 @@ def test_an_overdue_espocrm_task_reaches_its_assignee_in_a_digest_with_its_due_d
     # The all-day task is due that day: printed as the day alone, not as a moment near it.
     assert re.search(rf"due {two_days_ago.isoformat()}(?! \d\d:\d\d)", text), text
     assert re.search(r"due \d{4}-\d\d-\d\d \d\d:\d\d", text)  # the timed one has a time
+
+
+def test_the_task_page_of_an_espocrm_task_shows_no_field_of_the_portals_own_making(
+    client, espo, connected
+):
+    """The task page lists a task's other fields as the site's; an EspoCRM task has none the
+    page does not already show, so nothing the backend derives (all_day, portal_priority)."""
+    site = connected
+    task_id = espo.insert(name="Replace the filter", assigned_user="sales1", priority="Urgent",
+                          date_end="2031-05-04 12:30:00")  # fmt: skip
+    html = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
+    assert "Replace the filter" in html and "Urgent" in html
+    assert "all_day" not in html and "portal_priority" not in html

@@ -68,7 +68,7 @@ def test_started_is_in_progress_and_not_started_open():
 
 def test_urgent_is_kept_as_the_sites_value_and_ranks_above_high():
     found = task("044")
-    assert found.priority == "Urgent" and found.extra["portal_priority"] == "high"
+    assert found.priority == "Urgent" and found.extra == {}
     assert EspoBackend.portal_priority("Urgent") == EspoBackend.portal_priority("High") == "high"
     assert EspoBackend.portal_priority("Normal") == "medium"
     assert PRIORITY_ORDER.index("Urgent") < PRIORITY_ORDER.index("High")

@@ -123,9 +123,7 @@ def parse_task(row: Mapping[str, Any], *, zone: ZoneInfo, site: str | None) -> T
         owner=owner[:MAX_SHORT] if isinstance(owner, str) else None,
         time_zone=zone.key,
         site=site,
+        # No ``extra``: the task page lists it as the site's own fields (``due_is_day`` says
+        # all day; ``EspoBackend.portal_priority`` ranks the priority).
         due_is_day=end_day is not None,
-        extra={
-            "all_day": end_day is not None,
-            "portal_priority": PORTAL_PRIORITY.get(str(row.get("priority") or "")),
-        },
     )
