@@ -12,6 +12,7 @@ from portal.sites.access import site_get_for_user, site_list_for_user, user_is_a
 from portal.sites.forms import ServiceCredentialForm, SiteForm
 from portal.sites.models import Connection, ServiceCredential, Site
 from portal.sites.services.checks import site_checks
+from portal.sites.services.clients import site_features
 from portal.sites.services.doctor import doctor_checks
 from portal.sites.services.health import site_health, site_health_refresh
 from portal.sites.services.registry import (
@@ -58,6 +59,7 @@ def site_detail(request, site_id):
         "periodic": site_checks(site),
         "is_admin": admin,
         "redirect_uri": Site.redirect_uri(),
+        "features": site_features(site),
     }
     if admin:
         credential = ServiceCredential.objects.filter(site=site).first()

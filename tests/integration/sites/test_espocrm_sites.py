@@ -45,6 +45,8 @@ def test_an_admin_registers_an_espocrm_site_with_an_api_user_and_the_doctor_read
     assert "Urgent" in site.vocabulary["priorities"]
     page = client.get(f"/sites/{site.pk}/").content.decode()
     assert "Deferred" in page and "OAuth2 provider" not in page
+    assert "Redirect URI" not in page  # no OAuth Client on such sites
+    assert f'href="/notifications/sites/{site.pk}/webhook/" id="webhooks-link"' in page
     # HMAC: the secret key signed the calls; it is never sent itself.
     _key, secret = espo.api_key_for("portal")
     assert espo.requests and all(secret not in str(r) for r in espo.requests)
