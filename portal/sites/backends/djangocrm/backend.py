@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..base import (
-    SLOTS,
     Features,
     OverdueRead,
     SiteSettings,
@@ -28,6 +27,7 @@ from ..base import (
 )
 from ..errors import InputRefused, ReconnectNeeded, SiteError
 from ..types import Capabilities, Task, Vocabulary
+from ..whole_site import WholeSiteReads, bucket_of
 from . import auth
 from .client import FINISHED, DjangoCrmClient, vocabulary_of, zone_contradictions
 
@@ -38,16 +38,7 @@ def _sequential(calls):
     return [call() for call in calls]
 
 
-def _bucket_of(task: Task, now: datetime, finished: Iterable[str]) -> str | None:
-    from portal.sites.buckets import bucket
-
-    found = bucket(task, now)
-    if found == "today" and task.status in tuple(finished):
-        return "today_finished"
-    return found
-
-
-class DjangoCrmBackend(TaskBackend):
+class DjangoCrmBackend(WholeSiteReads, TaskBackend):
     kind = "djangocrm"
     label = "Django-CRM"
     features = Features(
@@ -186,38 +177,8 @@ class DjangoCrmBackend(TaskBackend):
         today = now.astimezone(self.zone).date().isoformat()
         return self.client.tasks(status=list(FINISHED), due_date__gte=today, due_date__lte=today)
 
-    def bucket_counts(self, *, now, finished, assigned_to: str = "", slots=SLOTS):
-        tasks = self._open() + self.finished_today(now=now, finished=finished)
-        if assigned_to:
-            tasks = [t for t in tasks if t.is_assigned_to(assigned_to)]
-        counts = dict.fromkeys(SLOTS, 0)
-        by_slot: dict[str, list[Task]] = {s: [] for s in SLOTS}
-        for task in tasks:
-            slot = _bucket_of(task, now, finished)
-            if slot in slots:
-                counts[slot] += 1
-                by_slot[slot].append(task)
-        return counts, by_slot
-
-    def bucket_rows(self, slot, *, now, finished, assigned_to, k, note) -> list[Task]:
-        return list(note.get(slot, ()))
-
     def search_all(self, query: TaskQuery) -> list[Task]:
         return [t for t in self.client.tasks(**self._filters(query)) if query.matches(t)]
-
-    def search_first(self, query, *, bucket, age, now, finished, k):
-        from portal.sites.buckets import age_band, overdue_days
-
-        rows = []
-        for task in self.search_all(query):
-            slot = _bucket_of(task, now, finished)
-            where = "today" if slot == "today_finished" else slot
-            if bucket and where != bucket:
-                continue
-            if age and (where != "overdue" or age_band(overdue_days(task, now)) != age):
-                continue
-            rows.append(task)
-        return rows, len(rows)
 
     def _filters(self, query: TaskQuery) -> dict[str, Any]:
         """Only filters the site applies exactly as sent; the rest is ``query.matches``. Dates
@@ -252,7 +213,7 @@ class DjangoCrmBackend(TaskBackend):
         yesterday = (now.astimezone(self.zone).date() - timedelta(days=1)).isoformat()
         read = OverdueRead()
         for task in self.client.tasks(status=["New", "In Progress"], due_date__lte=yesterday):
-            if _bucket_of(task, now, FINISHED) == "overdue":
+            if bucket_of(task, now, FINISHED) == "overdue":
                 read.found[task.id] = (task, "overdue")
         return read
 

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..base import (
-    SLOTS,
     Features,
     InboundEvent,
     InboundRefused,
@@ -37,6 +36,7 @@ from ..base import (
 )
 from ..errors import EditConflict, InputRefused, NoPermission, SiteError
 from ..types import Capabilities, Task, Vocabulary
+from ..whole_site import WholeSiteReads, bucket_of
 from . import auth, tasks, webhooks
 from . import where as w
 from .client import EspoClient, checked_id
@@ -45,16 +45,7 @@ from .writes import changes_body, unapplied
 MASS_UPDATE_ALLOWED = ("yes", "all")
 
 
-def _bucket_of(task: Task, now: datetime, finished: Iterable[str]) -> str | None:
-    from portal.sites.buckets import bucket
-
-    found = bucket(task, now)
-    if found == "today" and task.status in tuple(finished):
-        return "today_finished"
-    return found
-
-
-class EspoBackend(TaskBackend):
+class EspoBackend(WholeSiteReads, TaskBackend):
     kind = "espocrm"
     label = "EspoCRM"
     features = Features(
@@ -185,23 +176,7 @@ class EspoBackend(TaskBackend):
                 ),
             ]
         )
-        return [t for t in found if _bucket_of(t, now, finished) == "today_finished"]
-
-    def bucket_counts(self, *, now, finished, assigned_to: str = "", slots=SLOTS):
-        found = self._open() + self.finished_today(now=now, finished=finished)
-        if assigned_to:
-            found = [t for t in found if t.is_assigned_to(assigned_to)]
-        counts = dict.fromkeys(SLOTS, 0)
-        by_slot: dict[str, list[Task]] = {s: [] for s in SLOTS}
-        for task in found:
-            slot = _bucket_of(task, now, finished)
-            if slot in slots:
-                counts[slot] += 1
-                by_slot[slot].append(task)
-        return counts, by_slot
-
-    def bucket_rows(self, slot, *, now, finished, assigned_to, k, note) -> list[Task]:
-        return list(note.get(slot, ()))
+        return [t for t in found if bucket_of(t, now, finished) == "today_finished"]
 
     def query_where(self, query: TaskQuery) -> list[w.Item]:
         """The conditions the site applies exactly as sent, as bracket items; the rest (dates,
@@ -240,20 +215,6 @@ class EspoBackend(TaskBackend):
         found = self.client.tasks(self.query_where(query), extra=self._text_filter(query))
         return [t for t in found if query.matches(t)]
 
-    def search_first(self, query, *, bucket, age, now, finished, k):
-        from portal.sites.buckets import age_band, overdue_days
-
-        rows = []
-        for task in self.search_all(query):
-            slot = _bucket_of(task, now, finished)
-            where = "today" if slot == "today_finished" else slot
-            if bucket and where != bucket:
-                continue
-            if age and (where != "overdue" or age_band(overdue_days(task, now)) != age):
-                continue
-            rows.append(task)
-        return rows, len(rows)
-
     def get(self, task_id: str) -> Task:
         return self.client.get(task_id)
 
@@ -274,7 +235,7 @@ class EspoBackend(TaskBackend):
         )
         read = OverdueRead()
         for task in found:
-            slot = _bucket_of(task, now, ())
+            slot = bucket_of(task, now, ())
             if slot in ("overdue", "late"):
                 read.found[task.id] = (task, slot)
         return read
