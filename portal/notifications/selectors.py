@@ -1,4 +1,4 @@
-"""Reads for pages (here and in other apps: issue 7's task page shows a task's reminder history
+"""Reads for pages (here and in other apps: the task page shows a task's reminder history
 through ``reminder_history_for_task``)."""
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def reminder_counts_for_sites(
     counts once for each task it covered (its tasks may be on several sites); escalations are
     counted apart from the other steps. With ``members`` (site id → site user ids: a team or a
     person), only reminders of tasks held by one of them count; "" stands for unassigned.
-    Read by the reports (issue 9)."""
+    Read by the reports."""
     rows = (
         DeliveryItem.objects.filter(
             site_id__in=site_ids,

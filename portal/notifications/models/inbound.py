@@ -26,7 +26,8 @@ class InboundWebhook(models.Model):
 
 class TaskTransition(models.Model):
     """A task status the portal observed, and when: from inbound webhooks and from actions taken
-    from reminders. Issue 9's completion and on-time rates read these."""
+    from reminders. The reports' completion and on-time rates read these (a precise moment,
+    where a poll knows only `modified`)."""
 
     class Source(models.TextChoices):
         WEBHOOK = "webhook", "webhook"

@@ -61,7 +61,7 @@ def absolute(path: str) -> str:
 
 
 def portal_task_url(site_id: int, task_id: str) -> str:
-    """The portal's task page (issue 7: /tasks/<site_id>/<task_id>/)."""
+    """The portal's task page (/tasks/<site_id>/<task_id>/)."""
     return absolute(f"/tasks/{site_id}/{task_id}/")
 
 

@@ -2,7 +2,7 @@
 
 A credential gives the headers for a request (``headers()``) and decides whether a request that
 got 401 is worth sending once more (``retry_after_401()``). OAuth tokens live in a ``TokenStore``
-that can hold a lock (issue 6: a row lock on PostgreSQL), so a refresh is single-flight across
+that can hold a lock (a row lock on PostgreSQL), so a refresh is single-flight across
 processes: whoever holds the lock re-reads the token, refreshes only if it is still stale, saves
 the new set and then revokes the previous refresh token (every refresh issues a new one while the
 old one keeps working [134-136, 139]; revoking needs ``client_id`` [156, 166]).
