@@ -9,14 +9,9 @@ organisation's calendar: overdue, due today, upcoming, undated and completed one
 
 from __future__ import annotations
 
-import argparse
-import json
-import signal
-import sys
-import threading
 from datetime import timedelta
-from pathlib import Path
 
+from standin.demo_process import demo_main
 from standin.djangocrm import DjangoCrmSite
 
 ORG = "Jeddah Ops"
@@ -57,30 +52,9 @@ def demo_site(*, host: str = "127.0.0.1", port: int = 0) -> DjangoCrmSite:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m standin.djangocrm", description=__doc__)
-    parser.add_argument("--demo", action="store_true", required=True, help="the demo site")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8103)
-    parser.add_argument("--ready-file", help="write {url, org_id, time_zone, tokens} here")
-    args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    try:
-        site = demo_site(host=args.host, port=args.port)
-        site.__enter__()
-    except OSError as exc:
-        print(f"standin.djangocrm: cannot listen on {args.host}:{args.port}: {exc}",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    try:
-        print(f"standin.djangocrm: {ORG} at {site.url}", flush=True)
-        if args.ready_file:
-            ready = {"url": site.url, "org_id": site.org_id, "name": ORG, "time_zone": ZONE,
-                     "tokens": DEMO_TOKENS}  # fmt: skip
-            Path(args.ready_file).write_text(json.dumps(ready))
-        stop.wait()
-    finally:
-        site.__exit__(None, None, None)
-        print("standin.djangocrm: stopped", flush=True)
-    return 0
+    return demo_main(
+        argv, prog="standin.djangocrm", description=__doc__, default_port=8103,
+        make_site=demo_site, label=ORG,
+        ready=lambda site: {"url": site.url, "org_id": site.org_id, "name": ORG,
+                            "time_zone": ZONE, "tokens": DEMO_TOKENS},
+    )  # fmt: skip

@@ -11,14 +11,9 @@ Urgent one, finished and deferred ones.
 
 from __future__ import annotations
 
-import argparse
-import json
-import signal
-import sys
-import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from standin.demo_process import demo_main
 from standin.espocrm import EspoCrmSite
 
 NAME = "Dammam Service"
@@ -61,34 +56,16 @@ def demo_site(*, host: str = "127.0.0.1", port: int = 0) -> EspoCrmSite:
     return site
 
 
+def _ready(site: EspoCrmSite) -> dict:
+    _name, key, secret = DEMO_API_USER
+    return {"url": site.url, "name": NAME, "time_zone": ZONE, "api_key": key,
+            "api_secret": secret, "user": "sales1", "password": DEMO_PASSWORD}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m standin.espocrm", description=__doc__)
-    parser.add_argument("--demo", action="store_true", required=True, help="the demo site")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8104)
-    parser.add_argument("--ready-file", help="write {url, name, time_zone, api_user, ...} here")
-    args = parser.parse_args(argv)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    try:
-        site = demo_site(host=args.host, port=args.port)
-        site.__enter__()
-    except OSError as exc:
-        print(f"standin.espocrm: cannot listen on {args.host}:{args.port}: {exc}",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    try:
-        print(f"standin.espocrm: {NAME} at {site.url}", flush=True)
-        if args.ready_file:
-            name, key, secret = DEMO_API_USER
-            ready = {"url": site.url, "name": NAME, "time_zone": ZONE, "api_key": key,
-                     "api_secret": secret, "user": "sales1", "password": DEMO_PASSWORD}  # fmt: skip
-            Path(args.ready_file).write_text(json.dumps(ready))
-        # EspoCRM sends webhooks from its cron job, every minute on a default install.
-        while not stop.wait(CRON_SECONDS):
-            site.send_webhooks()
-    finally:
-        site.__exit__(None, None, None)
-        print("standin.espocrm: stopped", flush=True)
-    return 0
+    # EspoCRM sends webhooks from its cron job, every minute on a default install.
+    return demo_main(
+        argv, prog="standin.espocrm", description=__doc__, default_port=8104,
+        make_site=demo_site, label=NAME, ready=_ready,
+        every=CRON_SECONDS, job=lambda site: site.send_webhooks(),
+    )  # fmt: skip
