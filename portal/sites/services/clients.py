@@ -88,17 +88,30 @@ def _person_credential(connection: Connection, *, store=None, http=None):
     )
 
 
-def backend_for_connection(connection: Connection, *, store=None, http=None, run_all=None):
-    """The site as this person's connection sees it (``store``: where their token is read)."""
+def sites_with_service_key(site_ids) -> set[int]:
+    """Which of these sites have an API key or token of their own for scheduled jobs (one
+    query for a page's sites, so no worker thread needs the database to know)."""
+    return set(
+        ServiceCredential.objects.filter(site_id__in=list(site_ids))
+        .exclude(kind=ServiceCredential.Kind.CONNECTION)
+        .values_list("site_id", flat=True)
+    )
+
+
+def backend_for_connection(
+    connection: Connection, *, store=None, http=None, run_all=None, has_service_key=None
+):
+    """The site as this person's connection sees it (``store``: where their token is read).
+    Where the site has a service key of its own, the backend may learn people's names through
+    it; ``has_service_key`` says so when the caller already knows (else it is looked up)."""
     if connection.needs_reconnect:
         raise NotConnected(connection.site, "Reconnect your account on this site.")
     credential = _person_credential(connection, store=store, http=http)
     backend = _backend(connection.site, credential, http=http, run_all=run_all)
     site = connection.site
-    service = ServiceCredential.objects.filter(site=site).exclude(
-        kind=ServiceCredential.Kind.CONNECTION
-    )
-    if service.exists():
+    if has_service_key is None:
+        has_service_key = site.pk in sites_with_service_key([site.pk])
+    if has_service_key:
 
         def service_backend() -> TaskBackend | None:
             try:

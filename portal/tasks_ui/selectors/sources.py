@@ -23,6 +23,7 @@ from portal.sites.services.clients import (
     connection_used,
     site_failed,
     site_succeeded,
+    sites_with_service_key,
 )
 from portal.sites.services.people import site_user_seen
 from portal.sites.services.token_store import ConnectionTokenStore
@@ -37,6 +38,7 @@ class Source:
 
     site: Site
     connection: Connection
+    has_service_key: bool | None = None  # None: not known yet (looked up when needed)
 
     @property
     def site_user_id(self) -> str:
@@ -72,6 +74,7 @@ def sources_for_user(
         sites = sites.filter(pk__in=list(site_ids))
     sites = list(sites.order_by("name"))
     connections = {c.site_id: c for c in Connection.objects.filter(user=user, site__in=sites)}
+    service_keys = sites_with_service_key(site.pk for site in sites)
     sources: list[Source] = []
     missing: list[SiteOutcome] = []
     for site in sites:
@@ -86,7 +89,9 @@ def sources_for_user(
             missing.append(SiteOutcome(site=site, problem=SiteProblem("reconnect", message)))
         else:
             connection.site = site
-            sources.append(Source(site=site, connection=connection))
+            sources.append(
+                Source(site=site, connection=connection, has_service_key=site.pk in service_keys)
+            )
     return sources, missing
 
 
@@ -114,6 +119,7 @@ def source_backend(source: Source) -> TaskBackend:
         store=_LoadedTokenStore(source.connection),
         http=limit_http(http_from_settings(), source.site),
         run_all=run_concurrently,
+        has_service_key=source.has_service_key,
     )
 
 
