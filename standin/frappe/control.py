@@ -150,7 +150,13 @@ def insert_tasks(site, body: dict) -> list[int]:
                 "priority": row["priority"] or "Medium",
                 "status": row["status"] or site.flavour.default_status,
                 "reference_doctype": row["reference_doctype"] or "CRM Lead",
-                "start_date": row["start_date"] or site.today(),
+                # The app's default; an explicit null makes the rare task without a start
+                # (the desk can clear the field).
+                "start_date": (
+                    row["start_date"] or site.today()
+                    if item.get("start_date", "") is not None
+                    else None
+                ),
             }
         )
         for key in ("start_date", "due_date"):

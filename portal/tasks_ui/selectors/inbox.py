@@ -53,7 +53,10 @@ class Counts:
 class Inbox:
     scope: str
     bucket: str
+    # Per bucket, for the chosen scope (and the other one when every site was read whole: a
+    # big site tells only the other scope's total).
     counts: dict[str, Counts]
+    totals: dict[str, int]  # open tasks in some bucket, per scope: what the scope tabs show
     rows: list[Row]  # the chosen scope and bucket, in display order (today: open ones only)
     finished_today: list[Row]  # today bucket only: finished tasks, shown apart
     problems: list[SiteOutcome] = field(default_factory=list)
@@ -78,7 +81,7 @@ class Inbox:
         return [
             {
                 "name": scope,
-                "count": sum(self.counts[scope].of(b) for b in BUCKETS),
+                "count": self.totals[scope],
                 "current": scope == self.scope,
             }
             for scope in SCOPES
@@ -91,11 +94,13 @@ def finished_statuses(backend: TaskBackend) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class SiteRead:
-    """One site's part of an inbox: all its tasks (a small site), or its counts per scope and
-    slot with the first rows of the chosen bucket and scope (a big site)."""
+    """One site's part of an inbox: all its tasks (a small site), or its counts per slot of the
+    chosen scope, the other scope's total and the first rows of the chosen bucket and scope (a
+    big site)."""
 
     tasks: tuple[Task, ...] | None = None
-    counts: dict[str, dict[str, int]] | None = None
+    counts: dict[str, int] | None = None
+    other_total: int = 0
     rows: tuple[Task, ...] = ()
     finished_rows: tuple[Task, ...] = ()
 
@@ -141,16 +146,17 @@ def site_tasks(
 
     def big() -> SiteRead:
         slots = tuple(s for s in SLOTS if with_finished or s != "today_finished")
-        reads = {
-            "all": lambda: backend.bucket_counts(now=moment, finished=finished, slots=slots),
-            "mine": lambda: backend.bucket_counts(
-                now=moment, finished=finished, assigned_to=source.site_user_id, slots=slots
-            ),
-        }
-        answers = dict(zip(SCOPES, run_concurrently([reads[sc] for sc in SCOPES]), strict=True))
-        counts = {sc: answers[sc][0] for sc in SCOPES}
-        note = answers[scope][1]
         assigned = source.site_user_id if scope == "mine" else ""
+        other = source.site_user_id if scope == "all" else ""
+        (counts, note), other_total = run_concurrently(
+            [
+                lambda: backend.bucket_counts(
+                    now=moment, finished=finished, assigned_to=assigned, slots=slots
+                ),
+                # The other scope's tab shows its total only: a few counts, not one per part.
+                lambda: backend.bucketed_total(now=moment, finished=finished, assigned_to=other),
+            ]
+        )
 
         def first_rows(slot: str) -> tuple[Task, ...]:
             return tuple(
@@ -163,7 +169,9 @@ def site_tasks(
         finished_rows = first_rows("today_finished") if bucket_name == "today" else ()
         if learned is not None:
             learned.append((source.site, rows + finished_rows))
-        return SiteRead(counts=counts, rows=rows, finished_rows=finished_rows)
+        return SiteRead(
+            counts=counts, other_total=other_total, rows=rows, finished_rows=finished_rows
+        )
 
     day = {"day": today.isoformat(), "finished": with_finished}
     cached = partial(site_cached, site_id=source.site.pk, scope=f"inbox:{source.site_user_id}")
@@ -212,6 +220,9 @@ def inbox_for_user(
     by_site = {source.site.pk: source for source in sources}
 
     tallies = {s: {b: 0 for b in SLOTS} for s in SCOPES}
+    other_scope = next(s for s in SCOPES if s != scope)
+    other_from_totals = 0  # the other scope's open tasks on big sites (no per-bucket counts)
+    any_big = False
     chosen: list[Row] = []
     finished: list[Row] = []
     answered = 0
@@ -235,9 +246,10 @@ def inbox_for_user(
             )
 
         if site_read.counts is not None:
-            for sc in SCOPES:
-                for slot in SLOTS:
-                    tallies[sc][slot] += site_read.counts[sc][slot]
+            any_big = True
+            for slot in SLOTS:
+                tallies[scope][slot] += site_read.counts[slot]
+            other_from_totals += site_read.other_total
             chosen += [row(task, bucket_name) for task in site_read.rows]
             finished += [row(task, "today") for task in site_read.finished_rows]
             continue
@@ -257,10 +269,15 @@ def inbox_for_user(
     finished.sort(key=row_order)
     problems.sort(key=lambda o: o.site.name.lower())
     counts = {s: Counts(**tallies[s]) for s in SCOPES}
+    totals = {s: sum(counts[s].of(b) for b in BUCKETS) for s in SCOPES}
+    totals[other_scope] += other_from_totals
+    if any_big:
+        del counts[other_scope]
     return Inbox(
         scope=scope,
         bucket=bucket_name,
         counts=counts,
+        totals=totals,
         rows=KnownRows(chosen[:k], counts[scope].of(bucket_name)),  # type: ignore[arg-type]
         finished_today=finished[:k],
         problems=problems,

@@ -2,10 +2,12 @@
 complete filter results, in few requests."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from portal.sites.models import Site, SiteGrant
+from portal.tasks_ui.selectors.inbox import BUCKETS, SCOPES, inbox_for_user
 from tests.standin_sites import connect_user, register_site, site_users, standin_config
 
 from .helpers import expected_buckets, last_seq, page_counts, requests_since
@@ -112,3 +114,41 @@ def test_once_the_site_is_known_big_the_filter_page_asks_only_for_the_rows_it_sh
     assert row_keys(html) == [(site.pk, r.task.id) for r in rows[100:150]]
     assert len(calls) <= 12
     assert not [c for c in calls if "limit_page_length=1000" in str(c.get("query"))]
+
+
+def test_the_other_scopes_total_on_a_big_site_follows_the_definition(member, big, frozen_now):
+    """A big site tells the scope not shown only as a total: every open task less those in no
+    bucket (open, not marked late, no start, due later or undated), so it equals the sum of
+    that scope's buckets by the one definition."""
+    from portal.sites.buckets import bucket
+
+    from .helpers import all_tasks
+
+    handle, _ = big
+    user = "sales1@bigsite.test"
+    later = (frozen_now + timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    handle.control.insert_tasks(
+        [
+            {"title": f"No start {i}", "status": "Todo", "priority": "Low", "start_date": None,
+             "due_date": later if i % 2 else None, "assignees": [user]}
+            for i in range(40)
+        ]
+    )  # fmt: skip
+    unbucketed = [t for t in all_tasks(handle, "UTC") if t.is_open and not bucket(t, frozen_now)]
+    assert len([t for t in unbucketed if t.is_assigned_to(user)]) >= 40
+
+    def total(counts) -> int:
+        return sum(counts.get(b, 0) for b in BUCKETS)
+
+    expected = {
+        "all": expected_buckets(handle, "UTC", frozen_now),
+        "mine": expected_buckets(handle, "UTC", frozen_now, user=user),
+    }
+    inbox_for_user(user=member, scope="all", bucket_name="overdue")  # learns the site is big
+    for scope in SCOPES:
+        inbox = inbox_for_user(user=member, scope=scope, bucket_name="late")
+        assert inbox.totals == {sc: total(expected[sc]) for sc in SCOPES}
+        assert {b: inbox.counts[scope].of(b) for b in BUCKETS} == {
+            b: expected[scope].get(b, 0) for b in BUCKETS
+        }
+        assert set(inbox.counts) == {scope}  # the other scope's buckets are not known

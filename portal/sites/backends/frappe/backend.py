@@ -175,6 +175,15 @@ class FrappeBackend(TaskBackend):
             by_slot[slot].append(n)
         return counts, (parts, by_slot)
 
+    def bucketed_total(
+        self, *, now: datetime, finished: Iterable[str], assigned_to: str = ""
+    ) -> int:
+        every, outside = bucket_reads.bucketed_total_parts(
+            self.client, now=now, finished=tuple(finished), assigned_to=assigned_to
+        )
+        numbers = bucket_reads.part_counts(self.client, [every, *outside], run_all=self.run_all)
+        return numbers[0] - sum(numbers[1:])
+
     def bucket_rows(
         self,
         slot: str,

@@ -97,6 +97,26 @@ def slot_parts(
     }
 
 
+def bucketed_total_parts(
+    client: FrappeClient, *, now: datetime, finished: Sequence[str], assigned_to: str = ""
+) -> tuple[Part, list[Part]]:
+    """The open tasks in some bucket as every open task (the first part) less those in none
+    (the others): open, not marked ``late``, no start, and due later or undated. Three counts
+    instead of a count per part of every bucket."""
+    local = now.astimezone(client.zone)
+    mine: list[Filter] = [["_assign", "like", f'%"{assigned_to}"%']] if assigned_to else []
+    open_ = [["status", "not in", list(finished)], *mine]
+    unstarted = [*open_, ["status", "!=", _LATE], ["start_date", "is", "not set"]]
+
+    def part(filters: list[Filter], dated: bool) -> Part:
+        return Part(filters=tuple(tuple(f) for f in filters), dated=dated)
+
+    return part(open_, False), [
+        part([*unstarted, ["due_date", ">=", _stamp(local)]], True),
+        part([*unstarted, ["due_date", "is", "not set"]], False),
+    ]
+
+
 def part_counts(client: FrappeClient, parts: list[Part], *, run_all: RunAll) -> list[int]:
     calls = [lambda p=p: client.count(filters=[list(f) for f in p.filters]) for p in parts]
     return [int(n) for n in run_all(calls)]
