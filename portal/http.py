@@ -134,10 +134,15 @@ def _guarded_pools(policy: AddressPolicy) -> dict[str, type]:
     return {"http": HTTPPool, "https": HTTPSPool}
 
 
+# Connection pools kept, one per site (host and port): a page of 200 sites evicting pools from
+# a smaller set would open every connection afresh on each load. Idle pools cost a few objects.
+SITE_POOLS = 1024
+
+
 class _GuardedAdapter(HTTPAdapter):
     def __init__(self, *, policy: AddressPolicy, pool_maxsize: int) -> None:
         self._policy = policy
-        super().__init__(pool_connections=64, pool_maxsize=pool_maxsize, max_retries=0)
+        super().__init__(pool_connections=SITE_POOLS, pool_maxsize=pool_maxsize, max_retries=0)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)

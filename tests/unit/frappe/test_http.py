@@ -172,3 +172,20 @@ def test_recorded_discovery_body_parses(site):
     url = "http://127.0.0.1:8000/api/method/frappe.integrations.oauth2.openid_configuration"
     assert b"token_endpoint" in http.request("GET", url).content
     assert body_of("211")["issuer"] == "http://127.0.0.1:8000"
+
+
+def test_a_page_of_200_sites_keeps_every_sites_connections_between_loads():
+    """One pool per site (host and port) stays open however many sites a page asks, so the
+    next load reuses the connections instead of opening every one afresh."""
+    seam = Http(policy=DEV)
+    manager = seam._adapter.poolmanager
+
+    def pools() -> list:
+        return [
+            manager.connection_from_host("127.0.0.1", port=20000 + n, scheme="http")
+            for n in range(200)
+        ]
+
+    first = pools()
+    again = pools()
+    assert all(a is b for a, b in zip(first, again, strict=True))
