@@ -15,7 +15,7 @@ APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 def variables_read_by_the_code() -> set[str]:
     pattern = re.compile(
-        r"env\.(?:str|bool|int|float|list|choice|url|required|raw|secret)\(\s*\"([A-Z_]+)\""
+        r"env\.(?:str|bool|int|float|list|networks|choice|url|required|raw|secret)\(\s*\"([A-Z_]+)\""
     )
     names = set()
     for path in (ROOT / "portal").rglob("*.py"):
