@@ -96,10 +96,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Times and counts what the middleware above it does; before NotFoundPages, which answers
+    # unknown URLs without calling further in, so that their 404s are counted too.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # The portal's 404 page in every mode, DEBUG included (inside CSP, so it gets the policy).
     "portal.errors.NotFoundPages",
-    # As late as django-axes lets it: it times everything above.
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
