@@ -55,11 +55,15 @@ class RedactedJsonFormatter(JsonFormatter):
         return redact(super().formatException(ei))
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.exc_text:
-            # Already formatted (and redacted) by the filter: format() uses exc_text when no
-            # exc_info is left to format.
-            record.exc_info = None
-        return super().format(record)
+        if not record.exc_text:
+            return super().format(record)
+        # Already formatted and redacted by the filter: without exc_info, format() uses
+        # exc_text. Put back afterwards, for any other handler of the same record.
+        exc_info, record.exc_info = record.exc_info, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info = exc_info
 
     def process_log_record(self, log_data: dict) -> dict:
         return {key: _clean(value) for key, value in log_data.items()}

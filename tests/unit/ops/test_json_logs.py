@@ -69,3 +69,24 @@ def test_secrets_are_redacted_in_the_message_the_extras_and_the_traceback(lines)
     assert warning["request"] == f"<WSGIRequest: GET '{redacted}'>"
     assert warning["links"] == ["/notifications/act/[redacted]/"]
     assert "RuntimeError" in error["exc_info"] and "access_token=[redacted]" in error["exc_info"]
+
+
+def test_the_record_is_left_as_it_was_for_other_handlers(lines):
+    logger, read = lines
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.exc_info)
+
+    keep = Keep()
+    logger.addHandler(keep)
+    try:
+        raise ValueError("x")
+    except ValueError:
+        logger.exception("boom")
+    finally:
+        logger.removeHandler(keep)
+    [line] = read()
+    assert "ValueError" in line["exc_info"]
+    assert seen and seen[0] is not None and seen[0][0] is ValueError
