@@ -61,11 +61,15 @@ def test_requests_to_a_site_show_in_its_latency_histogram_and_failures_in_its_er
 
 def test_a_scan_records_its_duration_and_the_tasks_it_found(client, portal_site):
     site = portal_site("riyadh")
+    earlier = scan_run_start(trigger="test", site_ids=[site.pk])  # an older scan: not the latest
+    SiteScan.objects.filter(run=earlier).update(
+        status=SiteScan.Status.OK, overdue_count=999, late_count=999, finished_at=clock.now()
+    )
     before = scrape(client)
 
     scan_run_inline(run=scan_run_start(trigger="test", site_ids=[site.pk]))
 
-    booked = SiteScan.objects.get(site=site)
+    booked = SiteScan.objects.filter(site=site).latest("id")
     assert booked.status == SiteScan.Status.OK, booked.error
     assert booked.overdue_count + booked.late_count > 0, "the seeded site has late work"
     after = scrape(client)
