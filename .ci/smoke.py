@@ -50,6 +50,24 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def worker_scans_on_metrics(url: str, token: str, deadline: float) -> str:
+    """The demo's scan runs in the worker; the web's /metrics must show it (the processes share
+    their multiprocess folder). The scan lines, or "" when they never appeared."""
+    while time.monotonic() < deadline:
+        try:
+            headers = {"Authorization": f"Bearer {token}"}
+            request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our http URL)
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                lines = [line for line in response.read().decode().splitlines()
+                         if line.startswith("portal_scan_seconds_count{")]  # fmt: skip
+            if lines:
+                return " ".join(lines)
+        except Exception:  # noqa: S110 (not up yet)
+            pass
+        time.sleep(1)
+    return ""
+
+
 def main() -> int:
     data_dir = tempfile.mkdtemp(prefix="portal-smoke-")
     # Riyadh Sales and Cairo Support (Frappe), Jeddah Ops (Django-CRM), Dammam Service (EspoCRM)
@@ -58,7 +76,7 @@ def main() -> int:
     # The heartbeat's detail (worker, runs) is shown only with the token.
     token = secrets.token_urlsafe(24)
     env.update(PORTAL_DATA_DIR=data_dir, HEARTBEAT_INTERVAL_SECONDS="2", PORT=str(port),
-               HEALTHZ_TOKEN=token)  # fmt: skip
+               HEALTHZ_TOKEN=token, METRICS_TOKEN=token)  # fmt: skip
     log_path = Path(data_dir) / "stack.log"
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -70,7 +88,7 @@ def main() -> int:
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/healthz?strict=1"
-    report, ok = None, False
+    report, ok, scans = None, False, ""
     deadline = time.monotonic() + 180
     try:
         while time.monotonic() < deadline and process.poll() is None:
@@ -106,6 +124,8 @@ def main() -> int:
             time.sleep(1)
         print("smoke: /healthz", json.dumps(report))
         print("smoke: URL and login printed:", printed_login)
+        scans = worker_scans_on_metrics(f"http://127.0.0.1:{port}/metrics", token, deadline)
+        print("smoke: the worker's scans on the web's /metrics:", scans)
     finally:
         # Signal the stack runner (make's child), as a service manager would; make then exits
         # with the runner's status.
@@ -123,7 +143,7 @@ def main() -> int:
     text = log_path.read_text()
     clean = code == 0 and "stopped cleanly" in text
     print("smoke: exit status", code, "clean shutdown:", clean)
-    if not (ok and printed_login and clean):
+    if not (ok and printed_login and clean and scans):
         print(text[-6000:])
         print("smoke: FAILED")
         return 1

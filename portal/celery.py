@@ -5,7 +5,7 @@ import os
 import uuid
 from time import monotonic
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 from kombu.exceptions import ChannelError
 from kombu.transport import TRANSPORT_ALIASES, filesystem
@@ -47,6 +47,19 @@ TRANSPORT_ALIASES["filesystem"] = "portal.celery:FilesystemTransport"
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _carry_request_ids() -> None:
+    """A task's log lines carry the id of the request that queued it (portal/ops/request_id.py):
+    in its message headers when published, set again around the run in the worker."""
+    from portal.ops import request_id
+
+    signals.before_task_publish.connect(request_id.task_publishing, weak=False)
+    signals.task_prerun.connect(request_id.task_starting, weak=False)
+    signals.task_postrun.connect(request_id.task_finished, weak=False)
+
+
+_carry_request_ids()
 
 
 @app.on_after_finalize.connect

@@ -7,6 +7,7 @@ is listed in `.env.example`; a test checks that the two agree.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -100,6 +101,20 @@ class Env:
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def networks(
+        self, name: str, default: list[str]
+    ) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """Comma-separated addresses or CIDR networks ("10.0.0.0/8,::1"); "none" for none."""
+        items = self.list(name, default)
+        if [item.lower() for item in items] == ["none"]:
+            return []
+        try:
+            return [ipaddress.ip_network(item, strict=False) for item in items]
+        except ValueError:
+            raise self._fail(
+                name, "IP addresses or networks such as 10.0.0.0/8", ",".join(items)
+            ) from None
 
     def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
         value = self.raw(name)

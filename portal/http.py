@@ -12,8 +12,10 @@ requests here (``requests_sent``).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +29,12 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from portal.sites.backends.errors import AddressRefused, SiteError, TimedOut, Transient
 
+log = logging.getLogger(__name__)
+
 MAX_BODY_BYTES = 20 * 1024 * 1024
 DEFAULT_USER_AGENT = "crm-portal/1"
+_TLS_REJECTED = "The site's TLS certificate was rejected"
+_TOO_LARGE = "The site's answer is too large."
 _REDIRECTS = {301, 302, 303, 307, 308}
 _MAX_REDIRECTS = 3
 # Cloud metadata services that do not sit in 169.254.0.0/16 or fe80::/10.
@@ -38,6 +44,9 @@ _METADATA = [
 ]
 
 Resolver = Callable[..., list[Any]]
+# Told of every request: the site's label, what it came to ("2xx".."5xx", or "timeout",
+# "connect", "refused", "tls", "too_large", "error") and the seconds it took.
+Observer = Callable[[str | None, str, float], None]
 
 
 @dataclass(frozen=True)
@@ -173,8 +182,10 @@ class Http:
         pool_maxsize: int = 32,
         adapter: BaseAdapter | None = None,
         resolve: Resolver = socket.getaddrinfo,
+        observe: Observer | None = None,
     ) -> None:
         self.policy = policy
+        self._observe = observe
         self.timeout = (connect_timeout, read_timeout)
         self.user_agent = user_agent
         self.max_body_bytes = max_body_bytes
@@ -188,6 +199,24 @@ class Http:
     def send(
         self, prepared: requests.PreparedRequest, *, site: str | None = None
     ) -> requests.Response:
+        if self._observe is None:
+            return self._send(prepared, site=site)
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            response = self._send(prepared, site=site)
+            outcome = f"{response.status_code // 100}xx"
+            return response
+        except SiteError as exc:
+            outcome = _outcome_of(exc)
+            raise
+        finally:
+            try:
+                self._observe(site, outcome, time.perf_counter() - started)
+            except Exception:  # counting must never fail a request to a site
+                log.warning("could not record a request to %s", site, exc_info=True)
+
+    def _send(self, prepared: requests.PreparedRequest, *, site: str | None) -> requests.Response:
         try:
             self.policy.check_url(prepared.url or "", resolve=self._resolve)
         except SiteError as exc:
@@ -204,10 +233,7 @@ class Http:
                 f"Connection refused by the address policy: {exc}.", site=site
             ) from None
         except requests.exceptions.SSLError as exc:
-            raise SiteError(
-                f"The site's TLS certificate was rejected ({type(exc).__name__}).",
-                site=site,
-            ) from None
+            raise SiteError(f"{_TLS_REJECTED} ({type(exc).__name__}).", site=site) from None
         except requests.exceptions.Timeout:
             raise TimedOut("The site did not answer in time.", site=site) from None
         except (requests.exceptions.ConnectionError, OSError):
@@ -220,14 +246,14 @@ class Http:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
             response.close()
-            raise SiteError("The site's answer is too large.", site=site)
+            raise SiteError(_TOO_LARGE, site=site)
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_content(64 * 1024):
             size += len(chunk)
             if size > self.max_body_bytes:
                 response.close()
-                raise SiteError("The site's answer is too large.", site=site)
+                raise SiteError(_TOO_LARGE, site=site)
             chunks.append(chunk)
         response._content = b"".join(chunks)  # what .content/.text/.json() read
         response._content_consumed = True
@@ -283,6 +309,20 @@ class Http:
         """An adapter to mount on a requests session (requests-oauthlib's OAuth2Session) so its
         requests pass through this seam too."""
         return _SeamAdapter(self, site=site)
+
+
+def _outcome_of(error: SiteError) -> str:
+    if isinstance(error, TimedOut):
+        return "timeout"
+    if isinstance(error, AddressRefused):
+        return "refused"
+    if isinstance(error, Transient):
+        return "connect"
+    if error.message.startswith(_TLS_REJECTED):
+        return "tls"
+    if error.message == _TOO_LARGE:
+        return "too_large"
+    return "error"
 
 
 def _same_site(old: str, new: str) -> bool:

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    # Request, response and latency figures per view for /metrics (portal/ops/metrics_view.py).
+    "django_prometheus",
     "portal.ops",
     "portal.sites",
     "portal.tasks_ui",
@@ -80,6 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware's log lines carry the request id (portal/ops/request_id.py).
+    "portal.ops.request_id.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +96,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Times and counts what the middleware above it does; before NotFoundPages, which answers
+    # unknown URLs without calling further in, so that their 404s are counted too.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # The portal's 404 page in every mode, DEBUG included (inside CSP, so it gets the policy).
     "portal.errors.NotFoundPages",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -343,18 +351,27 @@ SITE_USER_AGENT = env.str("SITE_USER_AGENT", "crm-task-portal/0.2")
 PORTAL_CLOCK_FILE = env.str("PORTAL_CLOCK_FILE")
 
 # --- Logging: never log secrets. oauthlib logs tokens at DEBUG, so it is capped at INFO; every
-# line is redacted of URL secrets (django.request logs the paths of signed links, for example).
+# line is redacted of URL secrets (django.request logs the paths of signed links, for example)
+# and carries the id of the request or task it belongs to. LOG_FORMAT=json writes one JSON
+# object per line for a log collector (portal/ops/log_format.py).
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOG_FORMAT = env.choice("LOG_FORMAT", ("text", "json"), "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "portal.ops.log_redaction.RedactSecrets"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "redact_secrets": {"()": "portal.ops.log_redaction.RedactSecrets"},
+        "request_id": {"()": "portal.ops.request_id.RequestIdFilter"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"},
+        "json": {"()": "portal.ops.log_format.RedactedJsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_secrets", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -368,6 +385,16 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# --- Metrics for Prometheus at /metrics (README, "Operations: metrics and logs") ---------------
+# Who may read them: this bearer token, or callers from these networks (not through a proxy).
+METRICS_TOKEN = env.secret("METRICS_TOKEN", min_length=16)
+METRICS_ALLOWED_NETWORKS = env.networks("METRICS_ALLOWED_IPS", ["127.0.0.1/32", "::1/128"])
+# Where each web and worker process writes its counters for /metrics to add up (prometheus_client's
+# multiprocess mode; portal/metrics.py). Unset: each process serves only its own.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR")
+if PROMETHEUS_MULTIPROC_DIR:
+    Path(PROMETHEUS_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 
 # --- Secrets at rest: Fernet keys, the first encrypts, all decrypt (see portal/sites/crypto.py) --
 if PRODUCTION:

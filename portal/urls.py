@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from portal.ops.metrics_view import metrics_view
 from portal.ops.views import healthz
 from portal.sites.views.language import language_switch
 from portal.sites.views.login import LoginView
@@ -11,6 +12,7 @@ register_converter(TaskIdConverter, "task")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/language/", language_switch, name="language"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,11 +9,21 @@ Command-line options still override what is set here (workers, threads, bind).
 
 from __future__ import annotations
 
+import os
+
 from gunicorn.glogging import Logger
 
+from portal.env import Env
+from portal.ops.log_format import RedactedJsonFormatter
 from portal.ops.log_redaction import REDACTED, RedactSecrets, redact
+from portal.ops.request_id import RequestIdFilter
 
 accesslog = "-"  # to stdout, beside the error log on stderr
+# Gunicorn's default line, then the request id the portal answered with (X-Request-ID), so an
+# access line and the portal's own lines about that request can be found together.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
 
 # gevent workers: a request waiting on a slow or silent site holds a greenlet, not one of a few
 # threads, so /healthz, logins and pages of other sites never queue behind it, and a page asks
@@ -49,9 +59,28 @@ class RedactingLogger(Logger):
 
     def setup(self, cfg):
         super().setup(cfg)
+        as_json = Env().choice("LOG_FORMAT", ("text", "json"), "text") == "json"
         for log in (self.error_log, self.access_log):
             if not any(isinstance(existing, RedactSecrets) for existing in log.filters):
                 log.addFilter(RedactSecrets())
+            # The access line is written before the response is closed, so it still has the
+            # id the request ran under (portal/ops/request_id.py).
+            if not any(isinstance(existing, RequestIdFilter) for existing in log.filters):
+                log.addFilter(RequestIdFilter())
+            if as_json:
+                for handler in log.handlers:
+                    handler.setFormatter(RedactedJsonFormatter())
 
 
 logger_class = RedactingLogger
+
+
+def child_exit(server, worker):
+    """A worker that exited leaves its counters for /metrics to keep adding up; only "live"
+    gauges of its own would need removing (prometheus_client's multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        from portal.metrics import process_identifier_of
+
+        multiprocess.mark_process_dead(process_identifier_of(worker.pid))

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -90,6 +91,16 @@ class Stack:
                 process.wait()
                 codes[name] = None
         return codes
+
+
+def metrics_dir_prepare(path: Path) -> Path:
+    """The folder where every process the stack starts writes its counters for /metrics
+    (prometheus_client's multiprocess mode), emptied first: the figures of processes from an
+    earlier run are not this run's, and their files would pile up."""
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):
+        old.unlink(missing_ok=True)
+    return path
 
 
 def wait_for_http(url: str, *, timeout: float, stack: Stack | None = None) -> dict | None:

@@ -7,6 +7,7 @@ import threading
 
 from django.conf import settings
 
+from portal import metrics
 from portal.http import DEFAULT_USER_AGENT, AddressPolicy, Http
 
 # oauthlib and requests-oauthlib log token bodies at DEBUG: keep them at WARNING or above.
@@ -34,6 +35,8 @@ def http_from_settings() -> Http:
                 connect_timeout=float(getattr(settings, "SITE_CONNECT_TIMEOUT", 5.0)),
                 read_timeout=float(getattr(settings, "SITE_READ_TIMEOUT", 20.0)),
                 user_agent=str(getattr(settings, "SITE_USER_AGENT", DEFAULT_USER_AGENT)),
+                # Latency and errors per site, for /metrics (portal/metrics.py).
+                observe=metrics.site_request_observed,
             )
         return _shared
 

@@ -15,7 +15,7 @@ APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 def variables_read_by_the_code() -> set[str]:
     pattern = re.compile(
-        r"env\.(?:str|bool|int|float|list|choice|url|required|raw|secret)\(\s*\"([A-Z_]+)\""
+        r"env\.(?:str|bool|int|float|list|networks|choice|url|required|raw|secret)\(\s*\"([A-Z_]+)\""
     )
     names = set()
     for path in (ROOT / "portal").rglob("*.py"):
@@ -124,3 +124,50 @@ def test_the_run_command_starts_gunicorn_with_the_redacting_config(monkeypatch):
         {service.name: service.argv for service in services}))  # fmt: skip
     call_command("runstack")
     assert "gunicorn" in started["web"] and passes_the_config(started["web"])
+
+
+# --- Metrics: the prometheus service, its scrape config, the shared multiprocess folder -------
+
+PROMETHEUS_CONFIG = ROOT / "ops" / "prometheus" / "prometheus.yml"
+
+
+def test_prometheus_scrapes_the_web_services_metrics_with_the_token(compose):
+    from django.urls import reverse
+
+    service = compose["services"]["prometheus"]
+    mounted = {v.split(":")[1]: v.split(":")[0] for v in service["volumes"] if v.startswith("./")}
+    assert (ROOT / mounted["/etc/prometheus/prometheus.yml"]).resolve() == PROMETHEUS_CONFIG
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    [job] = config["scrape_configs"]
+    assert job["metrics_path"] == reverse("metrics")
+    [target] = [t for group in job["static_configs"] for t in group["targets"]]
+    host, port = target.split(":")
+    assert host == "web" and f"0.0.0.0:{port}" in compose["services"]["web"]["command"]
+    assert host in compose["x-app"]["environment"]["ALLOWED_HOSTS"]  # its Host header
+    # The token: a compose secret made from METRICS_TOKEN, the variable the portal checks.
+    assert job["authorization"]["type"] == "Bearer"
+    [secret] = service["secrets"]
+    assert job["authorization"]["credentials_file"] == f"/run/secrets/{secret}"
+    assert compose["secrets"][secret]["environment"] == "METRICS_TOKEN"
+    assert "METRICS_TOKEN" in variables_read_by_the_code()
+
+
+def test_web_and_workers_share_one_in_memory_metrics_folder(compose):
+    folders = set()
+    for name in ("web", "worker", "beat"):
+        service = compose["services"][name]
+        folder = service["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        [volume] = [v.split(":")[0] for v in service["volumes"] if v.split(":")[1] == folder]
+        folders.add((volume, folder))
+    [(volume, _)] = folders  # the same volume at the same place in every container
+    assert compose["volumes"][volume]["driver_opts"]["type"] == "tmpfs"
+
+
+def test_the_example_dashboard_is_valid_json_reading_prometheus():
+    import json
+
+    dashboard = json.loads((ROOT / "ops" / "grafana" / "portal-dashboard.json").read_text())
+    targets = [t for panel in dashboard["panels"] for t in panel.get("targets", [])]
+    assert len(targets) >= 10
+    assert all(t["datasource"]["type"] == "prometheus" and t["expr"] for t in targets)
+    assert len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])

@@ -62,3 +62,18 @@ def test_it_remembers_every_variable_it_read():
     env.int("ONE", 1)
     env.str("TWO")
     assert env.read == {"ONE", "TWO"}
+
+
+def test_it_reads_networks_and_none():
+    import ipaddress
+
+    env = Env({"NETS": "10.0.0.0/8, 192.168.1.7 ,::1", "OFF": "none"})
+    assert env.networks("NETS", []) == [
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("192.168.1.7/32"),
+        ipaddress.ip_network("::1/128"),
+    ]
+    assert env.networks("OFF", ["127.0.0.1"]) == []
+    assert env.networks("UNSET", ["127.0.0.1"]) == [ipaddress.ip_network("127.0.0.1/32")]
+    with pytest.raises(ImproperlyConfigured, match="NETS: expected IP addresses or networks"):
+        Env({"NETS": "10.0.0.0/8,intranet"}).networks("NETS", [])

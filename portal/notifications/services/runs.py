@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import F
 
-from portal import clock
+from portal import clock, metrics
 from portal.notifications.models import ScanRun, SiteScan, WatchedTask
 from portal.notifications.services.plan import PlannedDelivery, reminders_plan
 from portal.notifications.services.scan import (
@@ -65,12 +65,18 @@ def site_scan_record(*, site_scan: SiteScan, fetched: Fetched) -> None:
             site_scan.late_count = sum(1 for w in current if w.bucket == "late")
             site_scan.late_bucket_rows = fetched.late_bucket_rows
             site_scan.save()
+        metrics.scan_observed(
+            site=fetched.site.name, ok=True, seconds=fetched.seconds,
+            overdue=site_scan.overdue_count, late=site_scan.late_count,
+        )  # fmt: skip
         clients.site_succeeded(fetched.site)
         late_bucket_check_record(fetched=fetched, now=now)
     else:
         site_scan.status = SiteScan.Status.FAILED
         site_scan.error = fetched.error[:2000]
         site_scan.save()
+        metrics.scan_observed(site=fetched.site.name, ok=False, seconds=fetched.seconds,
+                              overdue=0, late=0)  # fmt: skip
         clients.site_failed(fetched.site, Exception(fetched.error))
         log.warning("scan of site %s failed: %s", fetched.site.pk, fetched.error)
 

@@ -7,6 +7,7 @@ the late bucket through its costly main page call), recorded with the site.
 from __future__ import annotations
 
 import logging
+import time as timer
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -38,6 +39,7 @@ class Fetched:
     found: dict[str, tuple[Task, str]] = field(default_factory=dict)
     late_bucket_rows: int = 0
     requests: int = 0
+    seconds: float = 0.0  # reading the site took
     error: str = ""
     cross_check: Any = None  # the backend's check: ``agrees``, ``words()``
     cross_check_error: str = ""
@@ -109,13 +111,16 @@ def site_fetch_run(*, plan: FetchPlan, now: datetime) -> Fetched:
     fetched = Fetched(site=plan.site, now=now, seq=plan.seq, error=plan.error)
     if plan.backend is None:
         return fetched
+    started = timer.perf_counter()
     try:
         read = plan.backend.overdue_and_late(now=now, cross_check=plan.cross_check)
     except SiteError as exc:
         fetched.error = str(exc)
+        fetched.seconds = timer.perf_counter() - started
     else:
         fetched.found = dict(read.found)
         fetched.late_bucket_rows = read.late_bucket_rows
+        fetched.seconds = timer.perf_counter() - started
         # The check's own failure never fails the scan.
         fetched.cross_check, fetched.cross_check_error = read.check, read.check_error
     fetched.requests = plan.counter.count if plan.counter else 0

@@ -89,6 +89,15 @@ def _refusal(circuit: Circuit, *, site_name: str, left: float) -> SiteUnavailabl
     )
 
 
+def circuit_state(site_id: int) -> str:
+    """The circuit's state: "closed", "open", or "half_open" (open period over, the next
+    probe decides)."""
+    circuit = circuit_of(site_id)
+    if not circuit.is_open():
+        return "closed"
+    return "open" if _seconds_left(circuit) > 0 else "half_open"
+
+
 def circuit_check(site_id: int, *, site_name: str) -> None:
     """Before one request: raises ``SiteUnavailable`` while the circuit is open (half-open lets
     requests through: only a page's work that claimed the probe gets that far)."""

@@ -60,8 +60,11 @@ def route_values(site, user, group, team) -> dict:
 
 
 def test_every_url_refuses_a_user_without_the_grant(
-    client, outsider, site_a, admin_user, group, team
+    client, outsider, site_a, admin_user, group, team, settings
 ):
+    # /metrics goes by token or caller address, not by user (tests/integration/ops), and the
+    # test client calls from loopback, which it allows by default.
+    settings.METRICS_ALLOWED_NETWORKS = []
     values = route_values(site_a, admin_user, group, team)
     client.force_login(outsider)
     checked = 0

@@ -12,6 +12,7 @@ from gunicorn.config import Config
 
 from portal.ops import gunicorn_conf
 from portal.ops.log_redaction import RedactSecrets, redact
+from portal.ops.request_id import RequestIdFilter
 
 CALLBACK = "/sites/oauth/callback/?code=SECRETCODE&state=SECRETSTATE"
 
@@ -131,7 +132,7 @@ def test_gunicorns_error_log_redacts_the_uri_of_a_failed_request_and_its_traceba
 def test_a_second_setup_after_a_reload_does_not_stack_filters():
     logger, _ = gunicorn_logger()
     logger.setup(logger.cfg)
-    assert [type(f) for f in logger.access_log.filters] == [RedactSecrets]
+    assert [type(f) for f in logger.access_log.filters] == [RedactSecrets, RequestIdFilter]
 
 
 def test_djangos_console_handler_redacts_every_record_it_prints():

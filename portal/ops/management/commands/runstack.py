@@ -9,13 +9,14 @@ or when any service dies (exit 1).
 import json
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from portal.ops.demo import demo_prepare
-from portal.ops.stack import Service, Stack, run_until_signal
+from portal.ops.stack import Service, Stack, metrics_dir_prepare, run_until_signal
 
 # Access log on, secrets in URLs redacted (portal/ops/gunicorn_conf.py).
 GUNICORN_CONFIG = "python:portal.ops.gunicorn_conf"
@@ -50,7 +51,11 @@ class Command(BaseCommand):
         python = sys.executable
         # Children inherit our environment; they must agree with us on the public URL.
         public_url = settings.PORTAL_BASE_URL if port == 8000 else base_url
-        env = {"PORTAL_BASE_URL": public_url}
+        # Web and worker processes add up their counters for /metrics through this folder.
+        metrics_dir = metrics_dir_prepare(
+            Path(settings.PROMETHEUS_MULTIPROC_DIR or settings.DATA_DIR / "metrics")
+        )
+        env = {"PORTAL_BASE_URL": public_url, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         services = [
             Service(
                 "web", gunicorn_argv(host=host, port=port, workers=web_workers, python=python), env
