@@ -15,7 +15,9 @@ from portal.notifications.models import (
     Delivery,
     DeliveryItem,
     ScanRun,
+    SiteScan,
     WatchedTask,
+    is_escalation,
     step_label,
 )
 from portal.notifications.steps import step_text
@@ -147,5 +149,19 @@ def reminder_counts_for_sites(
         if members is not None and members.get(site_id, set()).isdisjoint(assignee_ids or [""]):
             continue
         entry = counts.setdefault(site_id, {"sent": 0, "escalations": 0})
-        entry["escalations" if step == DeliveryItem.ESCALATION else "sent"] += 1
+        entry["escalations" if is_escalation(step) else "sent"] += 1
     return counts
+
+
+def uncovered_latest() -> tuple[ScanRun | None, list[SiteScan]]:
+    """The last planned run, and per site it scanned successfully, how many overdue tasks no
+    enabled rule had anyone to remind of (sites with none included, by name)."""
+    run = ScanRun.objects.filter(planned_at__isnull=False).order_by("-started_at", "-id").first()
+    if run is None:
+        return None, []
+    scans = (
+        SiteScan.objects.filter(run=run, status=SiteScan.Status.OK)
+        .select_related("site")
+        .order_by("site__name")
+    )
+    return run, list(scans)

@@ -129,6 +129,23 @@ class Rule(models.Model):
         found = {int(m) for m in self.before_due_minutes or [] if str(m).isdigit() and int(m) > 0}
         return sorted(found, reverse=True)
 
+    @property
+    def before_due_text(self) -> str:
+        return leads_text(self.before_due)
+
+
+def leads_text(minutes: list[int]) -> str:
+    """Minutes ahead of the due time as a form writes them: "1d, 1h, 30m"."""
+    parts = []
+    for m in sorted(minutes, reverse=True):
+        if m % 1440 == 0:
+            parts.append(f"{m // 1440}d")
+        elif m % 60 == 0:
+            parts.append(f"{m // 60}h")
+        else:
+            parts.append(f"{m}m")
+    return ", ".join(parts)
+
 
 class OptOut(models.Model):
     """An address that asked for no more reminders: through a message's unsubscribe link
