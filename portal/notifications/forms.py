@@ -65,7 +65,9 @@ class RuleForm(forms.ModelForm):
         label=_("Remind before the due time (e.g. 1d, 1h; empty: never)"),
         required=False,
         max_length=100,
-        help_text=_("Each at most once per task and due time, in the recipient's quiet hours."),
+        help_text=_(
+            "Each goes at most once per task and due time, outside the recipient's quiet hours."
+        ),
     )
     working_days = forms.MultipleChoiceField(
         label=_("Working days (none ticked: every day)"),

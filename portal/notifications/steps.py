@@ -7,22 +7,34 @@ from django.utils.translation import ngettext
 from portal.notifications.models import before_due_minutes, is_before_due, step_label
 
 
-def lead_text(minutes: int) -> str:
-    """How long before the due time, in whole days, hours or minutes."""
+def before_due_text(minutes: int) -> str:
+    """Whole phrases, so each language can shape the number with its words (Arabic: بيوم
+    واحد، بيومين، بـ 3 أيام)."""
     if minutes % 1440 == 0:
         n = minutes // 1440
-        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
-    if minutes % 60 == 0:
+        text = ngettext(
+            "reminder %(n)s day before the due time", "reminder %(n)s days before the due time", n
+        )
+    elif minutes % 60 == 0:
         n = minutes // 60
-        return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": n}
-    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+        text = ngettext(
+            "reminder %(n)s hour before the due time",
+            "reminder %(n)s hours before the due time",
+            n,
+        )
+    else:
+        n = minutes
+        text = ngettext(
+            "reminder %(n)s minute before the due time",
+            "reminder %(n)s minutes before the due time",
+            n,
+        )
+    return text % {"n": n}
 
 
 def step_text(step: int) -> str:
     if is_before_due(step):
-        return _("reminder %(lead)s before the due time") % {
-            "lead": lead_text(before_due_minutes(step))
-        }
+        return before_due_text(before_due_minutes(step))
     label = step_label(step)
     if label == "first":
         return _("first reminder")
