@@ -105,6 +105,7 @@ class RuleForm(forms.ModelForm):
         self.fields["broadcast_channels"].queryset = Channel.objects.exclude(
             kind=Channel.Kind.EMAIL
         )
+        self.fields["escalate_next_after_hours"].required = False  # empty: no further level
         for name in ("unassigned_channel", "escalate_next_channel"):
             self.fields[name].queryset = Channel.objects.exclude(kind=Channel.Kind.EMAIL)
         if self.instance.pk:
@@ -122,6 +123,9 @@ class RuleForm(forms.ModelForm):
         for address in addresses:
             validate_email(address)
         return [a.lower() for a in addresses]
+
+    def clean_escalate_next_after_hours(self):
+        return self.cleaned_data.get("escalate_next_after_hours") or 0
 
     def clean_before_due_text(self):
         return leads_parse(self.cleaned_data["before_due_text"])
