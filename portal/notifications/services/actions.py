@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import clock
-from portal.notifications.models import OptOut, TaskTransition, WatchedTask
+from portal.notifications.models import Channel, OptOut, TaskTransition, WatchedTask
 from portal.notifications.services.acknowledge import task_acknowledge
 from portal.notifications.services.ledger import deliveries_obsolete_for_task
 from portal.notifications.tokens import ActionLink
@@ -45,6 +45,14 @@ def _credential_label(site: Site) -> str:
     return "service connection"
 
 
+def _who(recipient: str) -> str:
+    """A link's recipient in words: an address, or the channel a message went to by name."""
+    if recipient.startswith("channel:") and recipient[8:].isdigit():
+        channel = Channel.objects.filter(pk=int(recipient[8:])).first()
+        return channel.name if channel else recipient
+    return recipient
+
+
 def task_finished(*, site: Site, task_id: str, status: str, source: str) -> TaskTransition:
     """Records a status the portal observed; a finished task stops being reminded at once."""
     with transaction.atomic():
@@ -73,7 +81,7 @@ def task_act(
         return ActionResult(False, _("This site is no longer in the portal."))
     if link.action == "ack":
         acked = task_acknowledge(
-            site=site, task_id=link.task_id, by=by or link.recipient or actor, source=source
+            site=site, task_id=link.task_id, by=by or _who(link.recipient) or actor, source=source
         )
         return ActionResult(acked.ok, acked.message)
     credential = _credential_label(site)

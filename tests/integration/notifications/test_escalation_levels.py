@@ -194,3 +194,48 @@ def test_the_acknowledged_state_reads_in_arabic(client, levels, sites, clocks):
     message = message_render(repeat)
     assert message is not None and repeat.language == "ar"
     assert f"أقرّ بها {LEAD} في " in message.text
+
+
+def test_a_slack_acknowledge_button_names_the_slack_user_and_leaves_the_task_open(
+    client, levels, sites, tasks, receiver
+):
+    from tests.integration.notifications.test_actions import button, slack_post
+
+    slack = Channel.objects.create(
+        name="Slack bot", kind="slack",
+        config={"mode": "bot", "token": "xoxb-t", "channel": "#sales",
+                "signing_secret": "slack-signing-secret"},
+    )  # fmt: skip
+    scan()
+    payload = button("ack", sites["riyadh"], levels, receiver.url + "/respond")
+
+    assert slack_post(client, slack, payload).status_code == 200
+
+    ack = Acknowledgement.objects.get()
+    assert (ack.by, ack.source) == ("sara (Slack)", "slack")
+    [note] = receiver.to("/respond")
+    assert "Acknowledged by sara (Slack)" in note.json["text"]
+    assert tasks.row("riyadh", levels)["status"] == "late"
+
+
+def test_webhook_messages_carry_the_acknowledge_link_and_then_who_acknowledged(
+    client, levels, sites, clocks
+):
+    scan()
+    clocks.advance(hours=12)
+    scan()
+    hook = Delivery.objects.get(channel__name="Ops hook")
+    [task] = message_render(hook).payload["tasks"]
+    assert task["step"] == "escalation 2" and task["acknowledged_by"] is None
+    assert (
+        task["acknowledge_url"].startswith("http")
+        and "/notifications/act/" in task["acknowledge_url"]
+    )
+
+    path = task["acknowledge_url"].split("://", 1)[1].split("/", 1)[1]
+    assert client.post("/" + path).status_code == 200
+
+    assert Acknowledgement.objects.get().by == "Ops hook"
+    text = message_render(Delivery.objects.get(recipient=SALES1)).text
+    assert "Acknowledged by Ops hook at " in text
+    assert "Acknowledge (stops further escalation)" not in text
