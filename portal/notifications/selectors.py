@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import Count, Max, Q, QuerySet
 
 from portal.notifications.models import (
+    Acknowledgement,
     Channel,
     Delivery,
     DeliveryItem,
@@ -165,3 +166,28 @@ def uncovered_latest() -> tuple[ScanRun | None, list[SiteScan]]:
         .order_by("site__name")
     )
     return run, list(scans)
+
+
+@dataclass(frozen=True)
+class AckState:
+    """Whether a task's escalation can be stopped now, or who already did."""
+
+    can_acknowledge: bool
+    by: str = ""
+    at: datetime | None = None
+
+
+def acknowledge_state_for_task(*, site_id: int, task_id: str) -> AckState:
+    """Read by the task page and the task's reminder history: an open overdue or late task can
+    be acknowledged once per episode."""
+    watched = WatchedTask.objects.filter(
+        site_id=site_id, task_id=str(task_id), closed_seq__isnull=True
+    ).first()
+    if watched is None or watched.bucket not in ("overdue", "late"):
+        return AckState(False)
+    ack = Acknowledgement.objects.filter(
+        site_id=site_id, task_id=str(task_id), episode=watched.episode
+    ).first()
+    if ack is not None:
+        return AckState(False, ack.by, ack.at)
+    return AckState(True)

@@ -22,16 +22,6 @@ class AckResult:
     message: str
 
 
-def acknowledgement_for(*, site_id: int, task_id: str) -> Acknowledgement | None:
-    """The acknowledgement of the task's current episode, if any."""
-    watched = WatchedTask.objects.filter(site_id=site_id, task_id=task_id).first()
-    if watched is None:
-        return None
-    return Acknowledgement.objects.filter(
-        site_id=site_id, task_id=task_id, episode=watched.episode
-    ).first()
-
-
 def task_acknowledge(
     *, site: Site, task_id: str, by: str, source: str, user=None
 ) -> AckResult:  # fmt: skip

@@ -4,9 +4,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.notifications.models import Channel, Delivery, WatchedTask
-from portal.notifications.selectors import delivery_list, reminder_history_for_task
-from portal.notifications.services.acknowledge import acknowledgement_for
+from portal.notifications.models import Channel, Delivery
+from portal.notifications.selectors import (
+    acknowledge_state_for_task,
+    delivery_list,
+    reminder_history_for_task,
+)
 from portal.notifications.services.ledger import delivery_replay
 from portal.sites.models import Site
 from portal.sites.views.guards import admin_required
@@ -64,8 +67,6 @@ def delivery_replay_view(request, delivery_id):
 def task_history(request, site_id, task_id):
     site = get_object_or_404(Site, pk=site_id)
     history = reminder_history_for_task(site_id=site.pk, task_id=task_id)
-    watched = WatchedTask.objects.filter(site=site, task_id=task_id, closed_seq__isnull=True)
-    escalating = watched.filter(bucket__in=["overdue", "late"]).exists()
     return render(
         request,
         "notifications/task_history.html",
@@ -73,7 +74,6 @@ def task_history(request, site_id, task_id):
             "site": site,
             "task_id": task_id,
             "history": history,
-            "acknowledged": acknowledgement_for(site_id=site.pk, task_id=task_id),
-            "can_acknowledge": escalating,
+            "ack": acknowledge_state_for_task(site_id=site.pk, task_id=task_id),
         },
     )
