@@ -101,7 +101,10 @@ def _entry(
         )
 
     done, snooze = token("done"), token("snooze")
-    soon = task.due_date is not None and task.due_date > now and task.bucket != "overdue"
+    # A reminder before the due time reads "due in ..."; a late task (started before today)
+    # keeps its lateness wording even when its due date is ahead.
+    before_due = (step is not None and is_before_due(step)) or task.bucket == "soon"
+    soon = before_due and task.due_date is not None and task.due_date > now
     escalates = task.bucket in ("overdue", "late") and ack is None
     ack_token = token("ack") if escalates else ""
     return Entry(

@@ -141,3 +141,15 @@ def test_the_before_due_message_reads_in_arabic(tasks, sites, email_channel, clo
     assert "هذه المهام يحين موعد استحقاقها قريبًا:" in message.text
     with translation.override("ar"):
         assert 'dir="rtl"' in message.html
+
+
+def test_a_late_task_keeps_its_lateness_wording_though_its_due_date_is_ahead(
+    tasks, sites, email_channel, clocks
+):
+    make_rule(buckets="late")
+    tasks.add("riyadh", title="Started last week", start=T0 - timedelta(days=7),
+              due=T0 + timedelta(days=20), assignees=[SALES1])  # fmt: skip
+    scan()
+    message = message_render(Delivery.objects.get())
+    assert message is not None and not message.subject.startswith("Due soon")
+    assert "overdue for" in message.text and "due in" not in message.text
