@@ -1,8 +1,9 @@
-"""Benchmark of overdue reminders (issue 8): one stand-in process serving many sites full of
-overdue tasks, scanned, planned and sent by the portal.
+"""Benchmark of reminders: one stand-in process serving many sites full of overdue tasks and
+tasks due within the day, scanned, planned and sent by the portal (one rule: overdue digests and
+reminders a day and an hour before the due time).
 
-    python bench/reminders.py            # 50 sites x 2,000 overdue tasks
-    python bench/reminders.py --quick    # 5 sites x 300 (CI)
+    python bench/reminders.py            # 50 sites x 2,000 overdue + 2,000 due soon
+    python bench/reminders.py --quick    # 5 sites x 200 + 200 (CI)
 
 It runs on its own data folder (a fresh SQLite database and embedded broker in a temporary
 directory; REDIS_URL is honoured), with the portal clock and the stand-ins' clocks frozen together.
@@ -16,7 +17,10 @@ Figures:
 - a real Celery worker process sending the planned digests to a local SMTP server, then running a
   full scan through beat's task (scan_all → scan_site per site → plan_run): wall time and the
   worker's peak memory (VmHWM) against its memory when idle;
-- a second scan sends nothing (checked, and it exits non-zero otherwise).
+- a second scan sends nothing (checked, and it exits non-zero otherwise);
+- the summary line ``reminders: S sites x O overdue + D due soon: plan T s, N deliveries,
+  second scan 0``: the sizes used, the inline plan's time (plan + ledger + enqueue), the
+  deliveries it wrote and what the worker's second scan added.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ PAGE = 500  # the client's page of the generic list
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 sites x 300 tasks (CI)")
+    parser.add_argument("--quick", action="store_true", help="5 sites x 200 + 200 tasks (CI)")
     parser.add_argument("--sites", type=int, help="number of sites (default 50, quick 5)")
     parser.add_argument("--tasks", type=int, help="overdue tasks per site (default 2000)")
+    parser.add_argument("--soon", type=int, help="tasks due soon per site (default: --tasks)")
     parser.add_argument("--people", type=int, default=40, help="assignees, shared by the sites")
     return parser.parse_args()
 
@@ -115,11 +120,28 @@ def standin_config(n_sites: int) -> dict:
     return {"sites": sites}
 
 
-def fill(handle, zone: str, n_tasks: int, people: int, offset: int) -> None:
+BEFORE_DUE = [1440, 60]  # the rule's reminders before the due time: a day and an hour
+
+
+def fill(handle, zone: str, n_tasks: int, people: int, offset: int, n_soon: int = 0) -> None:
     """Overdue tasks: four in five already switched to `late` by the site (as a live site
-    does), the rest still Todo (and so also in the site's late bucket)."""
+    does), the rest still Todo (and so also in the site's late bucket); then tasks due within
+    the coming day (started today), each due one reminder before its due time."""
     local = ZoneInfo(zone)
     rows = []
+    for n in range(n_soon):
+        due = NOW + timedelta(minutes=5 + (n * 7) % (24 * 60 - 10))
+        rows.append(
+            {
+                "title": f"Task due soon {n}",
+                "start_date": NOW.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"),
+                "due_date": due.astimezone(local).strftime("%Y-%m-%d %H:%M:%S"),
+                "priority": ("High", "Medium", "Low")[n % 3],
+                "task_type": "call",
+                "status": "Todo",
+                "assignees": [f"person{(n + offset) % people}@bench.test"],
+            }
+        )
     for n in range(n_tasks):
         due = NOW - timedelta(hours=1 + (n * 7) % (24 * 20))
         start = due - timedelta(days=1)
@@ -156,7 +178,9 @@ def register(standin) -> list:
         )
         sites.append(site)
     Channel.objects.create(name="Email", kind="email")
-    Rule.objects.create(name="Overdue digest", repeat_every_hours=24, max_repeats=3)
+    Rule.objects.create(
+        name="Overdue digest", repeat_every_hours=24, max_repeats=3, before_due_minutes=BEFORE_DUE
+    )
     return sites
 
 
@@ -229,7 +253,8 @@ def wait(predicate, what: str, timeout: float = 1800) -> float:
 def main() -> int:
     args = parse_args()
     n_sites = args.sites or (5 if args.quick else 50)
-    n_tasks = args.tasks or (300 if args.quick else 2000)
+    n_tasks = args.tasks or (200 if args.quick else 2000)
+    n_soon = n_tasks if args.soon is None else args.soon
     data = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     smtp, sink, smtp_port = start_smtp_sink()
@@ -253,13 +278,14 @@ def main() -> int:
     clock.set_clock(data / "clock.json", frozen=NOW)
     broker = "redis" if os.environ.get("REDIS_URL") else "embedded"
     print(
-        f"benchmark: {n_sites} sites x {n_tasks} overdue tasks, {args.people} people "
+        f"benchmark: {n_sites} sites x {n_tasks} overdue tasks + {n_soon} due soon, "
+        f"{args.people} people "
         f"({connection.vendor}, broker {broker})"
     )
     with StandinProcess(standin_config(n_sites), startup_timeout=120) as standin:
         started = time.monotonic()
         for i, (_, handle) in enumerate(sorted(standin.sites.items())):
-            fill(handle, ZONES[i % len(ZONES)], n_tasks, args.people, offset=i)
+            fill(handle, ZONES[i % len(ZONES)], n_tasks, args.people, offset=i, n_soon=n_soon)
         sites = register(standin)
         print(f"setup: {time.monotonic() - started:.1f} s")
 
@@ -271,10 +297,13 @@ def main() -> int:
         clients = [client_for_service(site) for site in sites]
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=settings.NOTIFY_SCAN_CONCURRENCY) as pool:
-            reads = list(pool.map(lambda c: overdue_and_late(c, now=NOW), clients))
+            horizon = timedelta(minutes=max(BEFORE_DUE))
+            reads = list(
+                pool.map(lambda c: overdue_and_late(c, now=NOW, due_within=horizon), clients)
+            )
         baseline = time.monotonic() - started
         found = sum(len(r.found) for r in reads)
-        assert found == n_sites * n_tasks, f"the reads found {found} tasks"
+        assert found == n_sites * (n_tasks + n_soon), f"the reads found {found} tasks"
 
         # The inline path (scan_overdue): reads, watched tasks, plan, ledger rows, enqueue.
         clear_logs(standin)
@@ -294,7 +323,10 @@ def main() -> int:
         deliveries = Delivery.objects.count()
         items = sum(len(p.items) for p in planned)
         total = t3 - t0
-        pages = n_tasks // PAGE + 1  # the last page is the one shorter than a full page
+        plan_seconds = t3 - t2
+        planned_deliveries = deliveries
+        # The overdue listing holds the tasks due soon too; the last page is the short one.
+        pages = (n_tasks + n_soon) // PAGE + 1
         print(
             f"scan + plan + enqueue (inline, {settings.NOTIFY_SCAN_CONCURRENCY} threads): "
             f"{total:.2f} s  [reads {t1 - t0:.2f} s, watched tasks {t2 - t1:.2f} s, "
@@ -372,10 +404,17 @@ def main() -> int:
             worker.wait(timeout=30)
             smtp.stop()
     ok = new == 0 and first_emails == deliveries
+    print(
+        f"reminders: {n_sites} sites x {n_tasks} overdue + {n_soon} due soon: "
+        f"plan {plan_seconds:.2f} s, {planned_deliveries} deliveries, second scan {new}"
+    )
     print("result: " + ("ok" if ok else "FAILED: a second scan sent something, or a send was lost"))
     figures = {
         "sites": n_sites,
         "tasks_per_site": n_tasks,
+        "due_soon_per_site": n_soon,
+        "plan_seconds": round(plan_seconds, 2),
+        "planned_deliveries": planned_deliveries,
         "inline_seconds": round(total, 2),
         "baseline_seconds": round(baseline, 2),
         "requests_per_site_max": max(requests.values()),

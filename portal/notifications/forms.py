@@ -8,6 +8,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.models import Channel, Rule
+from portal.notifications.models.rules import leads_text
 from portal.sites.models import Site
 from portal.typed_lists import typed_list
 
@@ -25,6 +26,29 @@ def _zone(value: str) -> str:
     return value
 
 
+LEAD_UNITS = {"d": 1440, "h": 60, "m": 1}
+MAX_LEAD_MINUTES = 30 * 1440
+
+
+def leads_parse(text: str) -> list[int]:
+    """ "1d, 1h, 30m" (or minutes alone) → minutes ahead of the due time, largest first."""
+    found: set[int] = set()
+    for part in typed_list(text):
+        value = part.strip().lower().replace(" ", "")
+        unit = value[-1:] if value[-1:] in LEAD_UNITS else "m"
+        number = value[:-1] if value[-1:] in LEAD_UNITS else value
+        if not number.isdigit() or int(number) == 0:
+            raise ValidationError(
+                _("“%(part)s” is not a time before the due time (say 1d, 1h or 30m)."),
+                params={"part": part},
+            )
+        minutes = int(number) * LEAD_UNITS[unit]
+        if minutes > MAX_LEAD_MINUTES:
+            raise ValidationError(_("At most 30 days before the due time."))
+        found.add(minutes)
+    return sorted(found, reverse=True)
+
+
 class RuleForm(forms.ModelForm):
     priorities_text = forms.CharField(
         label=_("Priorities (comma-separated, empty: all)"), required=False
@@ -37,6 +61,14 @@ class RuleForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    before_due_text = forms.CharField(
+        label=_("Remind before the due time (e.g. 1d, 1h; empty: never)"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Each goes at most once per task and due time, outside the recipient's quiet hours."
+        ),
+    )
     working_days = forms.MultipleChoiceField(
         label=_("Working days (none ticked: every day)"),
         choices=WEEKDAYS,
@@ -48,9 +80,10 @@ class RuleForm(forms.ModelForm):
         model = Rule
         fields = [
             "name", "enabled", "sites", "buckets", "assignees", "team_leads",
-            "person_channel", "broadcast_channels", "first_after_minutes", "repeat_every_hours",
-            "max_repeats", "escalate_after_hours", "quiet_start", "quiet_end", "time_zone",
-            "language", "shape",
+            "person_channel", "broadcast_channels", "unassigned_to", "unassigned_address",
+            "unassigned_channel", "first_after_minutes", "repeat_every_hours", "max_repeats",
+            "escalate_after_hours", "escalate_next_after_hours", "escalate_next_address",
+            "escalate_next_channel", "quiet_start", "quiet_end", "time_zone", "language", "shape",
         ]  # fmt: skip
         widgets = {
             "sites": forms.CheckboxSelectMultiple,
@@ -72,11 +105,15 @@ class RuleForm(forms.ModelForm):
         self.fields["broadcast_channels"].queryset = Channel.objects.exclude(
             kind=Channel.Kind.EMAIL
         )
+        self.fields["escalate_next_after_hours"].required = False  # empty: no further level
+        for name in ("unassigned_channel", "escalate_next_channel"):
+            self.fields[name].queryset = Channel.objects.exclude(kind=Channel.Kind.EMAIL)
         if self.instance.pk:
             self.initial["priorities_text"] = ", ".join(self.instance.priorities)
             self.initial["task_types_text"] = ", ".join(self.instance.task_types)
             self.initial["fixed_addresses_text"] = "\n".join(self.instance.fixed_addresses)
             self.initial["working_days"] = [str(d) for d in self.instance.working_days]
+            self.initial["before_due_text"] = leads_text(self.instance.before_due)
 
     def clean_time_zone(self):
         return _zone(self.cleaned_data["time_zone"])
@@ -87,11 +124,29 @@ class RuleForm(forms.ModelForm):
             validate_email(address)
         return [a.lower() for a in addresses]
 
+    def clean_escalate_next_after_hours(self):
+        return self.cleaned_data.get("escalate_next_after_hours") or 0
+
+    def clean_before_due_text(self):
+        return leads_parse(self.cleaned_data["before_due_text"])
+
     def clean(self):
         data = super().clean()
         start, end = data.get("quiet_start"), data.get("quiet_end")
         if (start is None) != (end is None):
             raise ValidationError(_("Give both ends of the quiet hours, or neither."))
+        to = data.get("unassigned_to")
+        if to == Rule.Unassigned.PERSON and not data.get("unassigned_address"):
+            self.add_error("unassigned_address", _("Name the person who receives them."))
+        if to == Rule.Unassigned.CHANNEL and not data.get("unassigned_channel"):
+            self.add_error("unassigned_channel", _("Choose the channel that receives them."))
+        further = data.get("escalate_next_address") or data.get("escalate_next_channel")
+        if data.get("escalate_next_after_hours") and not further:
+            self.add_error(
+                "escalate_next_address", _("Name a person or choose a channel to escalate to.")
+            )
+        if data.get("buckets") == Rule.Buckets.SOON and not data.get("before_due_text"):
+            self.add_error("before_due_text", _("Say how long before the due time to remind."))
         return data
 
     def save(self, commit=True):
@@ -100,6 +155,7 @@ class RuleForm(forms.ModelForm):
         rule.task_types = typed_list(self.cleaned_data["task_types_text"])
         rule.fixed_addresses = self.cleaned_data["fixed_addresses_text"]
         rule.working_days = sorted(int(d) for d in self.cleaned_data["working_days"])
+        rule.before_due_minutes = self.cleaned_data["before_due_text"]
         if commit:
             rule.save()
             self.save_m2m()

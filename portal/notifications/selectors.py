@@ -11,11 +11,14 @@ from datetime import datetime
 from django.db.models import Count, Max, Q, QuerySet
 
 from portal.notifications.models import (
+    Acknowledgement,
     Channel,
     Delivery,
     DeliveryItem,
     ScanRun,
+    SiteScan,
     WatchedTask,
+    is_escalation,
     step_label,
 )
 from portal.notifications.steps import step_text
@@ -147,5 +150,44 @@ def reminder_counts_for_sites(
         if members is not None and members.get(site_id, set()).isdisjoint(assignee_ids or [""]):
             continue
         entry = counts.setdefault(site_id, {"sent": 0, "escalations": 0})
-        entry["escalations" if step == DeliveryItem.ESCALATION else "sent"] += 1
+        entry["escalations" if is_escalation(step) else "sent"] += 1
     return counts
+
+
+def uncovered_latest() -> tuple[ScanRun | None, list[SiteScan]]:
+    """The last planned run, and per site it scanned successfully, how many overdue tasks no
+    enabled rule had anyone to remind of (sites with none included, by name)."""
+    run = ScanRun.objects.filter(planned_at__isnull=False).order_by("-started_at", "-id").first()
+    if run is None:
+        return None, []
+    scans = (
+        SiteScan.objects.filter(run=run, status=SiteScan.Status.OK)
+        .select_related("site")
+        .order_by("site__name")
+    )
+    return run, list(scans)
+
+
+@dataclass(frozen=True)
+class AckState:
+    """Whether a task's escalation can be stopped now, or who already did."""
+
+    can_acknowledge: bool
+    by: str = ""
+    at: datetime | None = None
+
+
+def acknowledge_state_for_task(*, site_id: int, task_id: str) -> AckState:
+    """Read by the task page and the task's reminder history: an open overdue or late task can
+    be acknowledged once per episode."""
+    watched = WatchedTask.objects.filter(
+        site_id=site_id, task_id=str(task_id), closed_seq__isnull=True
+    ).first()
+    if watched is None or watched.bucket not in ("overdue", "late"):
+        return AckState(False)
+    ack = Acknowledgement.objects.filter(
+        site_id=site_id, task_id=str(task_id), episode=watched.episode
+    ).first()
+    if ack is not None:
+        return AckState(False, ack.by, ack.at)
+    return AckState(True)

@@ -46,6 +46,34 @@ def escalation_due(*, timing: Timing, became_at: datetime, now: datetime, escala
     return now >= became_at + timing.escalate_after
 
 
+def escalation_next_due(
+    *, timing: Timing, next_after: timedelta | None, became_at: datetime, now: datetime,
+    escalated: bool,
+) -> bool:  # fmt: skip
+    """The level after the team lead's: ``next_after`` later than the lead's level (or than the
+    start, for a rule that does not escalate to leads)."""
+    if escalated or next_after is None:
+        return False
+    return now >= became_at + (timing.escalate_after or timedelta(0)) + next_after
+
+
+def before_due_step_due(
+    *, offsets: list[int], due: datetime, now: datetime, sent: int | None
+) -> int | None:
+    """Which "before due" reminder is due now (minutes ahead), or None. Only the nearest offset
+    reached goes: a task found an hour before it is due gets the hour's reminder, not the
+    day's as well; ``sent`` (the nearest one sent so far) is never sent again, nor a wider one."""
+    if now >= due:
+        return None
+    reached = [m for m in offsets if now >= due - timedelta(minutes=m)]
+    if not reached:
+        return None
+    nearest = min(reached)
+    if sent is not None and sent <= nearest:
+        return None
+    return nearest
+
+
 # --- quiet hours and working days, in the recipient's zone ---------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Signed links in reminders: Done, Snooze and unsubscribe.
+"""Signed links in reminders: Done, Snooze, Acknowledge and unsubscribe.
 
 Signed with Django's signing (SECRET_KEY, a salt per purpose), carrying their issue time from the
 portal clock, so they expire by the same clock the rest of the portal runs on (tests set it for
@@ -17,7 +17,7 @@ from portal import clock
 
 ACTION_SALT = "portal.notifications.action"
 UNSUBSCRIBE_SALT = "portal.notifications.unsubscribe"
-ACTIONS = ("done", "snooze")
+ACTIONS = ("done", "snooze", "ack")
 
 
 class LinkInvalid(Exception):
@@ -30,7 +30,7 @@ class LinkExpired(Exception):
 
 @dataclass(frozen=True)
 class ActionLink:
-    action: str  # done | snooze
+    action: str  # done | snooze | ack
     site_id: int
     task_id: str
     recipient: str  # who the message was for (audited as the actor)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portal.notifications.views import (
+    acknowledge,
     actions,
     admin_pages,
     channels,
@@ -30,6 +31,11 @@ urlpatterns = [
     path("deliveries/<int:delivery_id>/", deliveries.delivery_detail, name="delivery"),
     path("deliveries/<int:delivery_id>/replay/", deliveries.delivery_replay_view, name="replay"),
     path("tasks/<int:site_id>/<task:task_id>/", deliveries.task_history, name="task_history"),
+    path(
+        "tasks/<int:site_id>/<task:task_id>/acknowledge/",
+        acknowledge.task_acknowledge_view,
+        name="task_acknowledge",
+    ),
     path("sites/<int:site_id>/webhook/", inbound.webhook_setup, name="webhook_setup"),
     # Public endpoints: their credential is a signature (ours, Frappe's or Slack's).
     path("act/<str:token>/", actions.act, name="act"),

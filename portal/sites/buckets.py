@@ -98,6 +98,14 @@ def bucket(task: Task, now: datetime) -> Bucket | None:
 AGE_BANDS: tuple[tuple[str, float], ...] = (("1-3", 3), ("4-7", 7), ("8+", math.inf))
 
 
+def due_soon(task: Task, now: datetime, within: timedelta | None) -> bool:
+    """Open, not yet due, and due within ``within`` of ``now``: what reminders before the due
+    time are about (whatever bucket the task is in otherwise)."""
+    if not within or task.due_date is None or not task.is_open:
+        return False
+    return now < task.due_date <= now + within
+
+
 def overdue_days(task: Task, now: datetime) -> int:
     """Whole days overdue, at least 1 (due two hours ago is one day). A task the site marked
     late without a due date is aged from its start."""

@@ -137,7 +137,7 @@ class FilterForm(forms.Form):
         label=_("Assigned to"),
         required=False,
         max_length=140,
-        help_text=_("“me”, or a site user id or email."),
+        help_text=_("“me”, “none” (nobody assigned), or a site user id or email."),
     )
 
     def __init__(self, *args: Any, sites: list[Site], priorities: list[str], **kwargs: Any):

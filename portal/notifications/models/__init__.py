@@ -1,10 +1,20 @@
 from portal.notifications.models.channels import Channel
 from portal.notifications.models.inbound import InboundWebhook, TaskTransition
-from portal.notifications.models.ledger import Delivery, DeliveryItem, ReminderState, step_label
+from portal.notifications.models.ledger import (
+    Delivery,
+    DeliveryItem,
+    ReminderState,
+    before_due_minutes,
+    before_due_step,
+    is_before_due,
+    is_escalation,
+    step_label,
+)
 from portal.notifications.models.rules import OptOut, Rule
-from portal.notifications.models.watch import ScanRun, SiteScan, WatchedTask
+from portal.notifications.models.watch import Acknowledgement, ScanRun, SiteScan, WatchedTask
 
 __all__ = [
+    "Acknowledgement",
     "Channel",
     "Delivery",
     "DeliveryItem",
@@ -16,5 +26,9 @@ __all__ = [
     "SiteScan",
     "TaskTransition",
     "WatchedTask",
+    "before_due_minutes",
+    "before_due_step",
+    "is_before_due",
+    "is_escalation",
     "step_label",
 ]

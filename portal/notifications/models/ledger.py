@@ -93,7 +93,9 @@ class DeliveryItem(models.Model):
     whatever planners race."""
 
     FIRST = 0
-    ESCALATION = -1
+    ESCALATION = -1  # the team lead's level
+    ESCALATION_NEXT = -2  # the named person's or channel's level, after the lead's
+    BEFORE_DUE = -10000  # BEFORE_DUE - m: m minutes before the due time
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="items")
     rule_id = models.BigIntegerField()
@@ -102,7 +104,8 @@ class DeliveryItem(models.Model):
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
     task_id = models.CharField(max_length=64)
     episode = models.CharField(max_length=60)
-    step = models.IntegerField()  # 0 first, n repeat n, -1 escalation
+    # 0 first, n repeat n, -1 escalation, -2 further escalation, -10000 - m: m minutes before due
+    step = models.IntegerField()
     became_at = models.DateTimeField()
     # The task's assignees (site user ids) when planned: reports count a team's reminders.
     assignee_ids = models.JSONField(default=list, blank=True)
@@ -130,7 +133,27 @@ def step_label(step: int) -> str:
         return "first"
     if step == DeliveryItem.ESCALATION:
         return "escalation"
+    if step == DeliveryItem.ESCALATION_NEXT:
+        return "escalation 2"
+    if is_before_due(step):
+        return f"before due {before_due_minutes(step)} min"
     return f"repeat {step}"
+
+
+def before_due_step(minutes: int) -> int:
+    return DeliveryItem.BEFORE_DUE - minutes
+
+
+def is_before_due(step: int) -> bool:
+    return step <= DeliveryItem.BEFORE_DUE
+
+
+def before_due_minutes(step: int) -> int:
+    return DeliveryItem.BEFORE_DUE - step
+
+
+def is_escalation(step: int) -> bool:
+    return step in (DeliveryItem.ESCALATION, DeliveryItem.ESCALATION_NEXT)
 
 
 class ReminderState(models.Model):
@@ -146,6 +169,7 @@ class ReminderState(models.Model):
     last_step = models.IntegerField(null=True, blank=True)  # None: only escalated so far
     last_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_next_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +46,9 @@ class SiteScan(models.Model):
     # Rows the site's late bucket returned: the next scan asks for more than this, so the
     # bucket is never cut off at min_each (a per-bucket maximum [209]).
     late_bucket_rows = models.PositiveIntegerField(default=0)
+    # Overdue tasks of this site no enabled rule had anyone to remind of, when the run was
+    # planned (the reminders overview shows them).
+    uncovered_count = models.PositiveIntegerField(default=0)
     requests = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
@@ -63,7 +68,7 @@ class WatchedTask(models.Model):
 
     site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
     task_id = models.CharField(max_length=64)
-    bucket = models.CharField(max_length=10)  # overdue | late
+    bucket = models.CharField(max_length=10)  # overdue | late | soon (due within a rule's lead)
     # What a reminder step belongs to: a new due date (a snooze, say) starts a new episode,
     # with its own first reminder, repeats and escalation.
     episode = models.CharField(max_length=60)
@@ -93,3 +98,39 @@ class WatchedTask(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_seq is None
+
+    @property
+    def due_episode(self) -> str:
+        """What "before due" reminders belong to: the due time itself, so a task moved to a new
+        due date is reminded before that one too, and never twice before the same one."""
+        if self.due_date is None:
+            return "d:"
+        return f"d:{self.due_date.astimezone(UTC):%Y%m%dT%H%M%S}"
+
+
+class Acknowledgement(models.Model):
+    """Someone took a task on: further escalation of this episode stops, the task stays open at
+    its site, and later messages say who acknowledged it. A new due date is a new episode."""
+
+    class Source(models.TextChoices):
+        LINK = "link", _("a link in a message")
+        SLACK = "slack", _("a Slack button")
+        PORTAL = "portal", _("the portal")
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    task_id = models.CharField(max_length=64)
+    episode = models.CharField(max_length=60)
+    by = models.CharField(max_length=254)  # who, in words: an address, a portal user, Slack
+    source = models.CharField(max_length=10, choices=Source.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "task_id", "episode"], name="one_ack_per_episode"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.task_id} acknowledged by {self.by}"

@@ -1,5 +1,6 @@
 """Acting from a reminder: Done and Snooze (one day) written back to the site with its service
-credential and audited; unsubscribing; and stopping reminders for a finished task."""
+credential and audited; Acknowledge (nothing written to the site: ``acknowledge``);
+unsubscribing; and stopping reminders for a finished task."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import clock
-from portal.notifications.models import OptOut, TaskTransition, WatchedTask
+from portal.notifications.models import Channel, OptOut, TaskTransition, WatchedTask
+from portal.notifications.services.acknowledge import task_acknowledge
 from portal.notifications.services.ledger import deliveries_obsolete_for_task
 from portal.notifications.tokens import ActionLink
 from portal.sites.audit import audit_record
@@ -43,6 +45,14 @@ def _credential_label(site: Site) -> str:
     return "service connection"
 
 
+def _who(recipient: str) -> str:
+    """A link's recipient in words: an address, or the channel a message went to by name."""
+    if recipient.startswith("channel:") and recipient[8:].isdigit():
+        channel = Channel.objects.filter(pk=int(recipient[8:])).first()
+        return channel.name if channel else recipient
+    return recipient
+
+
 def task_finished(*, site: Site, task_id: str, status: str, source: str) -> TaskTransition:
     """Records a status the portal observed; a finished task stops being reminded at once."""
     with transaction.atomic():
@@ -61,11 +71,19 @@ def task_finished(*, site: Site, task_id: str, status: str, source: str) -> Task
     return transition
 
 
-def task_act(*, link: ActionLink, actor: str) -> ActionResult:
-    """Done or Snooze, as the link says, on the link's site and task."""
+def task_act(
+    *, link: ActionLink, actor: str, source: str = "link", by: str = ""
+) -> ActionResult:  # fmt: skip
+    """Done, Snooze or Acknowledge, as the link says, on the link's site and task. ``by`` names
+    who acknowledges in messages (the link's recipient unless given)."""
     site = Site.objects.filter(pk=link.site_id, is_active=True).first()
     if site is None:
         return ActionResult(False, _("This site is no longer in the portal."))
+    if link.action == "ack":
+        acked = task_acknowledge(
+            site=site, task_id=link.task_id, by=by or _who(link.recipient) or actor, source=source
+        )
+        return ActionResult(acked.ok, acked.message)
     credential = _credential_label(site)
     try:
         backend = clients.backend_for_service(site)

@@ -30,7 +30,7 @@ def idempotency_key(planned: PlannedDelivery) -> str:
         f"to:{planned.recipient.address}",
     ]
     parts += sorted(
-        f"{i.task.site_id}/{i.task.task_id}/{i.task.episode}/{i.step}" for i in planned.items
+        f"{i.task.site_id}/{i.task.task_id}/{i.episode}/{i.step}" for i in planned.items
     )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -115,7 +115,7 @@ def deliveries_create(
                     recipient=one.recipient.address,
                     site_id=item.task.site_id,
                     task_id=item.task.task_id,
-                    episode=item.task.episode,
+                    episode=item.episode,
                     step=item.step,
                     became_at=item.task.became_at,
                     assignee_ids=[a[0] for a in item.task.assignees or [] if a and a[0]],
@@ -135,7 +135,7 @@ def deliveries_create(
 
 ITEM_FIELDS = ("delivery", "rule_id", "channel_id", "recipient", "site", "task_id", "episode",
                "step", "became_at", "assignee_ids")  # fmt: skip
-STATE_FIELDS = ("last_step", "last_at", "escalated_at")
+STATE_FIELDS = ("last_step", "last_at", "escalated_at", "escalated_next_at")
 
 
 def _states_advance(
@@ -150,7 +150,7 @@ def _states_advance(
         for item in one.items:
             task = item.task
             key = (one.recipient.channel.pk, one.recipient.address, task.site_id, task.task_id,
-                   task.episode)  # fmt: skip
+                   item.episode)  # fmt: skip
             state = states.get(key)
             if state is None:
                 state = states[key] = created[key] = StateRow(pk=None)
@@ -158,6 +158,8 @@ def _states_advance(
                 changed[key] = state
             if item.step == DeliveryItem.ESCALATION:
                 state.escalated_at = at
+            elif item.step == DeliveryItem.ESCALATION_NEXT:
+                state.escalated_next_at = at
             else:
                 state.last_step, state.last_at = item.step, at
 
@@ -166,7 +168,7 @@ def _states_advance(
         return ReminderState(
             pk=state.pk, rule=rule, channel_id=channel_id, recipient=recipient, site_id=site_id,
             task_id=task_id, episode=episode, last_step=state.last_step, last_at=state.last_at,
-            escalated_at=state.escalated_at,
+            escalated_at=state.escalated_at, escalated_next_at=state.escalated_next_at,
         )  # fmt: skip
 
     keys = ["rule", "channel_id", "recipient", "site", "task_id", "episode"]

@@ -27,19 +27,28 @@ def _mrkdwn(text: str) -> str:
 def slack_blocks(context: dict) -> list[dict]:
     due: list[Entry] = context["due"]
     others: list[Entry] = context["others"]
-    heading = (
-        _("Escalation: overdue tasks of your team")
-        if context["escalation"]
-        else _("Overdue tasks need attention")
-    )
+    if context["escalation"]:
+        heading = _("Escalation: overdue tasks of your team")
+    elif context.get("all_soon"):
+        heading = _("Tasks due soon")
+    else:
+        heading = _("Overdue tasks need attention")
     blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": heading}}]
     for entry in due[:SLACK_MAX_TASKS]:
+        when = (
+            _("due in %(left)s") % {"left": entry.due_in}
+            if entry.soon
+            else _("overdue for %(age)s") % {"age": entry.overdue_for}
+        )
         line = (
             f"*<{entry.portal_url}|{_mrkdwn(entry.title)}>*\n"
             f"{_mrkdwn(entry.site_name)} · {_mrkdwn(entry.priority or '-')} · "
-            + _("overdue for %(age)s") % {"age": entry.overdue_for}
+            + when
             + f" · {entry.step_label}"
         )
+        if entry.acknowledged_by:
+            line += "\n_" + _mrkdwn(_("Acknowledged by %(who)s") % {"who": entry.acknowledged_by})
+            line += "_"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line}})
         blocks.append(
             {
@@ -58,6 +67,18 @@ def slack_blocks(context: dict) -> list[dict]:
                         "text": {"type": "plain_text", "text": _("Snooze 1 day")},
                         "value": entry.snooze_token,
                     },
+                    *(
+                        [
+                            {
+                                "type": "button",
+                                "action_id": "ack",
+                                "text": {"type": "plain_text", "text": _("Acknowledge")},
+                                "value": entry.ack_token,
+                            }
+                        ]
+                        if entry.ack_token
+                        else []
+                    ),
                     {
                         "type": "button",
                         "action_id": "open",
@@ -88,10 +109,14 @@ def webhook_payload(delivery: Delivery, context: dict) -> dict:
             "bucket": entry.bucket,
             "due_date": entry.due_date.isoformat() if entry.due_date else None,
             "due_day": entry.due_day.isoformat() if entry.due_day else None,
-            "overdue_since": entry.became_at.isoformat(),
+            "overdue_since": None if entry.soon else entry.became_at.isoformat(),
             "step": step_label(entry.step) if entry.step is not None else None,
             "portal_url": entry.portal_url, "site_url": entry.site_task_url,
             "done_url": entry.done_url, "snooze_url": entry.snooze_url,
+            "due_soon": entry.soon,
+            "acknowledge_url": entry.ack_url or None,
+            "acknowledged_by": entry.acknowledged_by or None,
+            "acknowledged_at": entry.acknowledged_at.isoformat() if entry.acknowledged_at else None,
         }  # fmt: skip
 
     return {

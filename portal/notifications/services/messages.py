@@ -15,14 +15,21 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from portal import clock
 from portal.notifications import tokens
 from portal.notifications.channels import Message
-from portal.notifications.models import Delivery, DeliveryItem, WatchedTask
+from portal.notifications.models import (
+    Acknowledgement,
+    Delivery,
+    DeliveryItem,
+    WatchedTask,
+    is_before_due,
+    is_escalation,
+)
 from portal.notifications.selectors import watched_open
 from portal.notifications.services.formats import email_headers, slack_blocks, webhook_payload
 from portal.notifications.steps import step_text
@@ -54,6 +61,13 @@ class Entry:
     snooze_url: str
     done_token: str
     snooze_token: str
+    # Not yet due (a reminder before the due time): ``due_in`` says how long is left.
+    soon: bool = False
+    due_in: str = ""
+    ack_url: str = ""  # only where escalation can follow (overdue or late)
+    ack_token: str = ""
+    acknowledged_by: str = ""
+    acknowledged_at: datetime | None = None
 
 
 def absolute(path: str) -> str:
@@ -74,8 +88,9 @@ def _due_day(task: WatchedTask, site: Site) -> date | None:
 
 
 def _entry(
-    task: WatchedTask, site: Site, *, step: int | None, delivery: Delivery, now: datetime
-) -> Entry:
+    task: WatchedTask, site: Site, *, step: int | None, delivery: Delivery, now: datetime,
+    ack: Acknowledgement | None = None,
+) -> Entry:  # fmt: skip
     def token(action: str) -> str:
         return tokens.action_token(
             action=action,
@@ -86,6 +101,12 @@ def _entry(
         )
 
     done, snooze = token("done"), token("snooze")
+    # A reminder before the due time reads "due in ..."; a late task (started before today)
+    # keeps its lateness wording even when its due date is ahead.
+    before_due = (step is not None and is_before_due(step)) or task.bucket == "soon"
+    soon = before_due and task.due_date is not None and task.due_date > now
+    escalates = task.bucket in ("overdue", "late") and ack is None
+    ack_token = token("ack") if escalates else ""
     return Entry(
         site_id=site.pk,
         site_name=site.name,
@@ -107,12 +128,34 @@ def _entry(
         snooze_url=absolute(reverse("notifications:act", args=[snooze])),
         done_token=done,
         snooze_token=snooze,
+        soon=soon,
+        due_in=timeuntil(task.due_date, now) if soon else "",
+        ack_url=absolute(reverse("notifications:act", args=[ack_token])) if ack_token else "",
+        ack_token=ack_token,
+        acknowledged_by=ack.by if ack else "",
+        acknowledged_at=ack.at if ack else None,
     )
 
 
 def _weight(step: int) -> int:
-    """Escalation outranks every repeat, a repeat outranks the first reminder."""
-    return 10**6 if step == DeliveryItem.ESCALATION else step
+    """The further escalation outranks the lead's, which outranks every repeat; a repeat
+    outranks the first reminder, which outranks a reminder before the due time."""
+    if step == DeliveryItem.ESCALATION_NEXT:
+        return 2 * 10**6
+    if step == DeliveryItem.ESCALATION:
+        return 10**6
+    return -1 if is_before_due(step) else step
+
+
+def _acknowledgements(watched: dict) -> dict[tuple[int, str, str], Acknowledgement]:
+    found: dict[tuple[int, str, str], Acknowledgement] = {}
+    by_site: dict[int, list[str]] = {}
+    for site_id, task_id in watched:
+        by_site.setdefault(site_id, []).append(task_id)
+    for site_id, task_ids in by_site.items():
+        for ack in Acknowledgement.objects.filter(site_id=site_id, task_id__in=task_ids):
+            found[(ack.site_id, ack.task_id, ack.episode)] = ack
+    return found
 
 
 def delivery_entries(
@@ -126,13 +169,19 @@ def delivery_entries(
     if not watched:
         return [], [], 0, 0
     sites = {s.pk: s for s in Site.objects.filter(pk__in={p[0] for p in watched})}
+    acks = _acknowledgements(watched)
     # One entry per task: a lead who also holds the task gets its reminder and its escalation
     # in the same digest; the escalation says more, so it stands for both.
     steps: dict[tuple[int, str], tuple[WatchedTask, int]] = {}
     for item in items:
         task = watched.get((item.site_id, item.task_id))
-        if task is None or task.episode != item.episode or item.site_id not in sites:
-            continue  # finished, or a new episode (snoozed) since this was planned
+        if task is None or item.site_id not in sites:
+            continue  # finished since this was planned
+        expected = task.due_episode if is_before_due(item.step) else task.episode
+        if expected != item.episode:
+            continue  # a new episode or due date (snoozed) since this was planned
+        if is_escalation(item.step) and (task.site_id, task.task_id, task.episode) in acks:
+            continue  # acknowledged since: no escalation goes out any more
         pair = (item.site_id, item.task_id)
         known = steps.get(pair)
         if known is None or _weight(item.step) > _weight(known[1]):
@@ -146,12 +195,16 @@ def delivery_entries(
     order = lambda t: (t.became_at, t.site_id, t.task_id)  # noqa: E731
     due_items.sort(key=lambda pair: order(pair[0]))
     other_tasks.sort(key=order)
+
+    def ack(task: WatchedTask) -> Acknowledgement | None:
+        return acks.get((task.site_id, task.task_id, task.episode))
+
     due = [
-        _entry(task, sites[task.site_id], step=step, delivery=delivery, now=now)
+        _entry(task, sites[task.site_id], step=step, delivery=delivery, now=now, ack=ack(task))
         for task, step in due_items[:DIGEST_MAX_TASKS]
     ]
     others = [
-        _entry(task, sites[task.site_id], step=None, delivery=delivery, now=now)
+        _entry(task, sites[task.site_id], step=None, delivery=delivery, now=now, ack=ack(task))
         for task in other_tasks[:DIGEST_MAX_TASKS]
     ]
     return (due, others, max(0, len(due_items) - DIGEST_MAX_TASKS),
@@ -174,7 +227,9 @@ def _context(
         "count": len(due) + more_due,
         "more_due": more_due,
         "more_others": more_others,
-        "escalation": any(e.step == -1 for e in due),
+        "escalation": any(e.step is not None and is_escalation(e.step) for e in due),
+        "all_soon": all(e.soon for e in due),
+        "some_soon": any(e.soon for e in due),
         "language": language,
         "direction": "rtl" if bidi else "ltr",
         "recipient_name": delivery.recipient_name,

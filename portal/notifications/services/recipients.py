@@ -60,12 +60,18 @@ class Directory:
         memberships = Team.members.through.objects.filter(
             siteuser__site_id__in=site_ids, team__lead__isnull=False
         ).values_list("siteuser_id", "team__lead_id")
+        member_sites = {su.pk: su.site_id for su in self.site_users.values()}
+        # site → the leads of the teams that work on it: who takes a task nobody is assigned
+        self.leads_of_site: dict[int, list[Person]] = defaultdict(list)
         for member_id, lead_id in memberships:
             lead = leads.get(lead_id)
             if lead is not None and lead.email:
                 person = self._portal_person(lead.email, lead.get_full_name() or lead.username)
                 if person not in self.leads_of_member[member_id]:
                     self.leads_of_member[member_id].append(person)
+                site_leads = self.leads_of_site[member_sites[member_id]]
+                if person not in site_leads:
+                    site_leads.append(person)
         self.connected = self._connected_people(site_ids)
         self.aliases: dict[str, set[str]] = defaultdict(set)  # portal address → site addresses
         self.opted_out = set(OptOut.objects.values_list("address", flat=True))
@@ -133,6 +139,10 @@ class Directory:
                 if person not in found:
                     found.append(person)
         return found
+
+    def site_leads(self, site_id: int) -> list[Person]:
+        """The leads of every team with a member on this site, for tasks without an assignee."""
+        return list(self.leads_of_site.get(site_id, []))
 
     def fixed(self, address: str, *, language: str, time_zone: str) -> Person:
         language_, zone = self.profiles.get(address.lower(), (language, time_zone))

@@ -1,5 +1,6 @@
-"""Scanning one site: which of its open tasks are overdue or late right now (the backend's
-``overdue_and_late``, for a site of any kind), and keeping the watched tasks in line with it.
+"""Scanning one site: which of its open tasks are overdue or late right now, or due within the
+largest lead of a rule's "before due" reminders (the backend's ``overdue_and_late``, for a site
+of any kind), and keeping the watched tasks in line with it.
 Once a day per site the backend may also check that reading its own way (on Frappe, reading
 the late bucket through its costly main page call), recorded with the site.
 """
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max
 
-from portal.notifications.models import TaskTransition, WatchedTask
+from portal.notifications.models import Rule, TaskTransition, WatchedTask
 from portal.notifications.services.bulk import rows_insert, rows_update
 from portal.sites.backends.base import TaskBackend
 from portal.sites.backends.errors import SiteError
@@ -85,6 +86,20 @@ class FetchPlan:
     seq: int
     cross_check: bool = False
     counter: _CountingHttp | None = None
+    due_within: timedelta | None = None  # tasks due this soon are read too (before due)
+
+
+def due_horizon(*, site: Site) -> timedelta | None:
+    """The largest "before due" lead of the enabled rules that may cover the site: the scan
+    reads tasks due up to then with the overdue read, for no extra request."""
+    minutes = 0
+    for rule in Rule.objects.filter(enabled=True).prefetch_related("sites"):
+        if not rule.before_due:
+            continue
+        scope = {s.pk for s in rule.sites.all()}
+        if not scope or site.pk in scope:
+            minutes = max([minutes, *rule.before_due])
+    return timedelta(minutes=minutes) if minutes else None
 
 
 def site_fetch_prepare(*, site: Site) -> FetchPlan:
@@ -102,6 +117,7 @@ def site_fetch_prepare(*, site: Site) -> FetchPlan:
         error=error,
         seq=transitions_seq(),
         cross_check=site_check_due(site=site, name=LATE_BUCKET_CHECK, every=CROSS_CHECK_EVERY),
+        due_within=due_horizon(site=site),
     )
 
 
@@ -113,7 +129,9 @@ def site_fetch_run(*, plan: FetchPlan, now: datetime) -> Fetched:
         return fetched
     started = timer.perf_counter()
     try:
-        read = plan.backend.overdue_and_late(now=now, cross_check=plan.cross_check)
+        read = plan.backend.overdue_and_late(
+            now=now, cross_check=plan.cross_check, due_within=plan.due_within
+        )
     except SiteError as exc:
         fetched.error = str(exc)
         fetched.seconds = timer.perf_counter() - started
@@ -145,6 +163,9 @@ def episode_of(
     """Which episode of lateness this is, and since when. A changed due date (a snooze) is a
     new episode with its own first reminder."""
     zone = ZoneInfo(task.time_zone)
+    if kind == "soon" and task.due_date is not None:
+        due = task.due_date.astimezone(UTC)
+        return f"s:{due:%Y%m%dT%H%M%S}", due
     if kind == "overdue":
         if task.due_date is not None and task.due_date < now:
             due = task.due_date.astimezone(UTC)

@@ -33,9 +33,11 @@ def act(request, token):
     context = {"link": link, "site": site, "result": None}
     if request.method == "POST":
         actor = link.recipient or "link"
+        by = ""
         if request.user.is_authenticated:
             actor = f"{request.user.get_username()} (via {actor})"
-        context["result"] = task_act(link=link, actor=f"reminder link: {actor}")
+            by = request.user.get_full_name() or request.user.get_username()
+        context["result"] = task_act(link=link, actor=f"reminder link: {actor}", by=by)
     return render(request, "notifications/act.html", context)
 
 

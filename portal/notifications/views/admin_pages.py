@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.notifications.models import OptOut
-from portal.notifications.selectors import channels_broken, delivery_counts, scan_runs_recent
+from portal.notifications.selectors import (
+    channels_broken,
+    delivery_counts,
+    scan_runs_recent,
+    uncovered_latest,
+)
 from portal.notifications.services.actions import address_unsubscribe
 from portal.sites.audit import audit_record
 from portal.sites.views.guards import admin_required
@@ -15,10 +20,14 @@ from portal.sites.views.guards import admin_required
 
 @admin_required
 def overview(request):
+    coverage_run, coverage = uncovered_latest()
     return render(
         request,
         "notifications/overview.html",
         {
+            "coverage_run": coverage_run,
+            "coverage": coverage,
+            "uncovered_total": sum(s.uncovered_count for s in coverage),
             "runs": scan_runs_recent(limit=10),
             "broken": channels_broken(),
             "counts": delivery_counts(),

@@ -5,7 +5,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.notifications.models import Channel, Delivery
-from portal.notifications.selectors import delivery_list, reminder_history_for_task
+from portal.notifications.selectors import (
+    acknowledge_state_for_task,
+    delivery_list,
+    reminder_history_for_task,
+)
 from portal.notifications.services.ledger import delivery_replay
 from portal.sites.models import Site
 from portal.sites.views.guards import admin_required
@@ -66,5 +70,10 @@ def task_history(request, site_id, task_id):
     return render(
         request,
         "notifications/task_history.html",
-        {"site": site, "task_id": task_id, "history": history},
+        {
+            "site": site,
+            "task_id": task_id,
+            "history": history,
+            "ack": acknowledge_state_for_task(site_id=site.pk, task_id=task_id),
+        },
     )

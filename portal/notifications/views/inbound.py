@@ -72,7 +72,7 @@ class _PortalClock:
 @csrf_exempt
 def slack_actions(request, channel_id):
     """Slack's interactivity request URL for one Slack channel (one Slack app): Done and Snooze
-    buttons. Verified with the app's signing secret
+    and Acknowledge buttons. Verified with the app's signing secret
     (https://docs.slack.dev/authentication/verifying-requests-from-slack)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -101,7 +101,8 @@ def slack_actions(request, channel_id):
     except (tokens.LinkInvalid, tokens.LinkExpired) as error:
         text = str(error)
     else:
-        text = task_act(link=link, actor=actor).message
+        name = str(user.get("username") or user.get("name") or user.get("id") or "?")[:200]
+        text = task_act(link=link, actor=actor, source="slack", by=f"{name} (Slack)").message
     response_url = payload.get("response_url")
     if response_url:
         try:

@@ -12,7 +12,7 @@ from portal.sites.views.guards import admin_required
 @admin_required
 def rule_list(request):
     rules = Rule.objects.prefetch_related("sites", "broadcast_channels").select_related(
-        "person_channel"
+        "person_channel", "unassigned_channel"
     )
     return render(request, "notifications/rules.html", {"rules": rules})
 

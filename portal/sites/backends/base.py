@@ -148,7 +148,8 @@ class Unapplied:
 
 @dataclass
 class OverdueRead:
-    """Every open task of a site a reminder may be about, by id, with its portal bucket."""
+    """Every open task of a site a reminder may be about, by id, with its portal bucket (or
+    ``soon``: due within the asked time)."""
 
     found: dict[str, tuple[Task, str]] = field(default_factory=dict)
     late_bucket_rows: int = 0
@@ -329,9 +330,13 @@ class TaskBackend(ABC):
     # -- reads for jobs ------------------------------------------------------------------------
 
     @abstractmethod
-    def overdue_and_late(self, *, now: datetime, cross_check: bool = False) -> OverdueRead:
+    def overdue_and_late(
+        self, *, now: datetime, cross_check: bool = False, due_within: timedelta | None = None
+    ) -> OverdueRead:
         """Every open overdue or late task; with ``cross_check`` the backend's own periodic
-        check of that reading (asked once a day per site)."""
+        check of that reading (asked once a day per site); with ``due_within`` also every open
+        task due within that time after ``now``, as ``soon`` (``buckets.due_soon``) unless it
+        is late, read with the same requests (the due-date bound is only moved later)."""
 
     @abstractmethod
     def open_tasks(self) -> list[Task]:

@@ -28,6 +28,7 @@ from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
 from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
 
 ME = "me"
+NOBODY = "none"  # tasks without an assignee (the reminders overview links to them)
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,20 @@ class Criteria:
     priorities: tuple[str, ...] = ()
     statuses: tuple[PortalStatus, ...] = ()
     site_ids: tuple[int, ...] = ()
-    assignee: str = ""  # "me", or a site user id (or email)
+    assignee: str = ""  # "me", "none", or a site user id (or email)
     text: str = ""
     bucket: str = ""  # overdue | late | today | upcoming: the portal's one definition
     age: str = ""  # with bucket "overdue": an age band ("1-3", "4-7", "8+" days overdue)
 
+    @property
+    def unassigned(self) -> bool:
+        return self.assignee == NOBODY
+
     def keeps(self, task: Task, task_bucket: str | None, now: datetime) -> bool:
-        """The filters a site cannot apply: buckets are the portal's, decided here."""
+        """The filters a site cannot apply: buckets are the portal's, decided here, and so is
+        "nobody assigned"."""
+        if self.unassigned and task.assignees:
+            return False
         if self.bucket and task_bucket != self.bucket:
             return False
         if self.age:
@@ -58,6 +66,8 @@ class Criteria:
             if not statuses:
                 return None
         assignee = source.site_user_id if self.assignee == ME else self.assignee
+        if self.unassigned:
+            assignee = ""
         return TaskQuery(
             date_from=self.date_from,
             date_to=self.date_to,
@@ -86,7 +96,9 @@ def site_matches(criteria: Criteria, *, k: int, now: datetime):
         query = criteria.query_for(source, backend)
         if query is None:
             return SiteMatches(())
-        if site_is_big(source.site.pk):
+        # No site filters on "nobody assigned": a big site is then read whole like a small one,
+        # so the count stays exact.
+        if site_is_big(source.site.pk) and not criteria.unassigned:
             return site_cached(
                 site_id=source.site.pk,
                 scope=f"search-big:{source.site_user_id}",

@@ -31,6 +31,7 @@ class TaskView:
     people: tuple[Person, ...] = ()
     history: list[AuditEntry] = field(default_factory=list)
     reminders: list[Any] | None = None  # None: no notifications app in this portal
+    acknowledge: Any = None  # notifications' AckState: stop its escalation, or who did
 
     @property
     def site_url(self) -> str:
@@ -81,7 +82,14 @@ def task_view_for_user(*, user: User, site_id: int, task_id: str) -> TaskView:
         view.people = people_of(view.task, names.get(site.pk, {}))
     view.history = list(audit_list(site_id=site.pk, task_id=str(task_id))[:HISTORY_LIMIT])
     view.reminders = reminder_lines(site_id=site.pk, task_id=task_id)
+    view.acknowledge = acknowledge_state(site_id=site.pk, task_id=task_id)
     return view
+
+
+def acknowledge_state(*, site_id: int, task_id: str) -> Any:
+    from portal.notifications.selectors import acknowledge_state_for_task
+
+    return acknowledge_state_for_task(site_id=site_id, task_id=str(task_id))
 
 
 def reminder_lines(*, site_id: int, task_id: str) -> list[Any] | None:

@@ -157,7 +157,7 @@ def slack_bot(receiver):
     )  # fmt: skip
 
 
-def test_an_incoming_webhook_gets_block_kit_with_done_and_snooze_buttons(
+def test_an_incoming_webhook_gets_block_kit_with_done_snooze_and_acknowledge_buttons(
     tasks, sites, email_channel, slack_hook, receiver
 ):
     delivery = planned_delivery(tasks, assignees=False, broadcast_channels=[slack_hook])
@@ -166,7 +166,7 @@ def test_an_incoming_webhook_gets_block_kit_with_done_and_snooze_buttons(
     body = post.json
     actions = [b for b in body["blocks"] if b["type"] == "actions"]
     ids = [e["action_id"] for e in actions[0]["elements"]]
-    assert ids == ["done", "snooze", "open"]
+    assert ids == ["done", "snooze", "ack", "open"]
     assert "Call back the buyer" in body["text"]
 
 

@@ -134,3 +134,24 @@ def test_htmx_filtering_renders_only_the_results(client, member, three_sites):
     client.force_login(member)
     response = client.get("/tasks/?priority=Low", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
     assert response.content.decode().lstrip().startswith('<section id="results"')
+
+
+def test_the_none_assignee_keeps_the_overdue_tasks_nobody_holds(
+    client, member, three_sites, standin, settings
+):
+    """What the reminders overview links to: a site's overdue tasks without an assignee."""
+    from portal import clock
+    from portal.sites.buckets import bucket
+
+    settings.INBOX_PAGE_SIZE = 500
+    client.force_login(member)
+    riyadh = three_sites["riyadh"]
+    params = {"site": [riyadh.pk], "bucket": "overdue", "assignee": "none"}
+    shown = every_page(client, params)
+    now = clock.now()
+    want = expected(
+        three_sites,
+        standin,
+        lambda name, t: name == "riyadh" and not t.assignees and bucket(t, now) == "overdue",
+    )
+    assert set(shown) == want and want and len(shown) == len(want)

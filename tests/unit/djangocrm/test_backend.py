@@ -257,3 +257,19 @@ def test_the_overdue_scan_asks_for_open_tasks_due_before_today():
     read = backend(site).overdue_and_late(now=datetime(2026, 12, 2, 9, tzinfo=UTC))
     site.done()
     assert read.found and all(kind == "overdue" for _, kind in read.found.values())
+
+
+def test_the_overdue_scan_reads_the_days_due_soon_in_the_same_request():
+    """With a rule reminding a day ahead, the one read asks up to the day that ends within it
+    (a due day ends at midnight): no extra request for the tasks due soon."""
+    from datetime import timedelta
+
+    query = {**LIST, "status": ["New", "In Progress"], "due_date__lte": "2026-12-02"}
+    site = RecordedSite().expect("069", query=query)
+    read = backend(site).overdue_and_late(
+        now=datetime(2026, 12, 2, 9, tzinfo=UTC), due_within=timedelta(days=1)
+    )
+    site.done()
+    kinds = {task.title: kind for task, kind in read.found.values()}
+    assert kinds.pop("Due today item") == "soon"  # due at the end of today: within the day
+    assert kinds and set(kinds.values()) == {"overdue"}

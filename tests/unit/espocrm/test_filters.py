@@ -141,3 +141,27 @@ def test_the_title_search_asks_with_wildcards_since_plain_text_only_matches_the_
     site.expect("092", query={"textFilter": "*follow*", "maxSize": "200"})
     found = open_backend(site).search_all(TaskQuery(title_contains="follow"))
     assert sorted(t.title for t in found) == ["Follow up with Acme", "Overdue follow-up"]
+
+
+def test_the_overdue_scan_moves_its_end_bound_for_the_tasks_due_soon(site):
+    """Reminders before the due time cost no request: the same filter, ``dateEnd`` before now
+    plus the largest lead."""
+    from datetime import timedelta
+
+    open_statuses = [("where[0][value][]", s) for s in ("Not Started", "Started")]
+    query = [
+        ("where[0][type]", "in"),
+        ("where[0][attribute]", "status"),
+        *open_statuses,
+        ("where[1][type]", "or"),
+        ("where[1][value][0][type]", "before"),
+        ("where[1][value][0][attribute]", "dateEnd"),
+        ("where[1][value][0][value]", "2026-12-02 09:15:45"),
+        ("where[1][value][1][type]", "before"),
+        ("where[1][value][1][attribute]", "dateStart"),
+        ("where[1][value][1][value]", "2026-12-02 00:00:00"),
+        ("maxSize", "200"),
+    ]
+    site.expect("085", query=query)
+    read = open_backend(site).overdue_and_late(now=RECORDED_NOW, due_within=timedelta(hours=2))
+    assert {kind for _, kind in read.found.values()} == {"overdue"}

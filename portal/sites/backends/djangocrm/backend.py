@@ -16,6 +16,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from portal.sites.buckets import due_soon
+
 from ..base import (
     Features,
     OverdueRead,
@@ -208,13 +210,19 @@ class DjangoCrmBackend(WholeSiteReads, TaskBackend):
 
     # -- reads for jobs ------------------------------------------------------------------------
 
-    def overdue_and_late(self, *, now: datetime, cross_check: bool = False) -> OverdueRead:
-        """Open tasks due before today on the organisation's calendar (late holds none here)."""
-        yesterday = (now.astimezone(self.zone).date() - timedelta(days=1)).isoformat()
+    def overdue_and_late(
+        self, *, now: datetime, cross_check: bool = False, due_within: timedelta | None = None
+    ) -> OverdueRead:
+        """Open tasks due before today on the organisation's calendar (late holds none here);
+        with ``due_within`` the days due until then too (a due day ends at midnight)."""
+        until = now + due_within if due_within else now
+        last_day = (until.astimezone(self.zone).date() - timedelta(days=1)).isoformat()
         read = OverdueRead()
-        for task in self.client.tasks(status=["New", "In Progress"], due_date__lte=yesterday):
+        for task in self.client.tasks(status=["New", "In Progress"], due_date__lte=last_day):
             if bucket_of(task, now, FINISHED) == "overdue":
                 read.found[task.id] = (task, "overdue")
+            elif due_soon(task, now, due_within):
+                read.found[task.id] = (task, "soon")
         return read
 
     def open_tasks(self) -> list[Task]:

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from portal.sites.buckets import due_soon
+
 from ..base import (
     Features,
     InboundEvent,
@@ -220,15 +222,19 @@ class EspoBackend(WholeSiteReads, TaskBackend):
 
     # -- reads for jobs ------------------------------------------------------------------------
 
-    def overdue_and_late(self, *, now: datetime, cross_check: bool = False) -> OverdueRead:
+    def overdue_and_late(
+        self, *, now: datetime, cross_check: bool = False, due_within: timedelta | None = None
+    ) -> OverdueRead:
         """Open tasks whose end has passed or that started before today: ``dateEnd`` before
-        now with the open statuses is EspoCRM's own overdue rule [085], with Deferred out."""
+        now with the open statuses is EspoCRM's own overdue rule [085], with Deferred out;
+        with ``due_within`` the bound moves that much later, for the tasks due soon."""
         start, _ = self._day_bounds(now)
+        until = now + due_within if due_within else now
         found = self.client.tasks(
             [
                 w.in_("status", self._open_statuses()),
                 w.any_of(
-                    w.before("dateEnd", tasks.wire(now, self.zone)),
+                    w.before("dateEnd", tasks.wire(until, self.zone)),
                     w.before("dateStart", tasks.wire(start, self.zone)),
                 ),
             ]
@@ -238,6 +244,8 @@ class EspoBackend(WholeSiteReads, TaskBackend):
             slot = bucket_of(task, now, ())
             if slot in ("overdue", "late"):
                 read.found[task.id] = (task, slot)
+            elif due_soon(task, now, due_within):
+                read.found[task.id] = (task, "soon")
         return read
 
     def open_tasks(self) -> list[Task]:

@@ -8,7 +8,7 @@ a bucket slot becomes the disjoint parts ``bucket_reads`` counts and reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..base import (
@@ -232,8 +232,10 @@ class FrappeBackend(TaskBackend):
 
     # -- reads for jobs ------------------------------------------------------------------------
 
-    def overdue_and_late(self, *, now: datetime, cross_check: bool = False) -> OverdueRead:
-        read = overdue.overdue_and_late(self.client, now=now)
+    def overdue_and_late(
+        self, *, now: datetime, cross_check: bool = False, due_within: timedelta | None = None
+    ) -> OverdueRead:
+        read = overdue.overdue_and_late(self.client, now=now, due_within=due_within)
         out = OverdueRead(found=dict(read.found), late_bucket_rows=read.late_bucket_rows)
         if cross_check:
             # The site's own late bucket, the expensive way, against the generic list's.

@@ -14,7 +14,9 @@ once a day per site, as a cross-check (``late_bucket_cross_check``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from portal.sites.buckets import due_soon
 
 from .buckets import bucket
 from .client import FrappeClient
@@ -30,10 +32,13 @@ class OverdueRead:
     late_bucket_ids: frozenset[int] = frozenset()
 
 
-def overdue_and_late(client: FrappeClient, *, now: datetime) -> OverdueRead:
-    """Raises the client's typed errors (SiteError) like any other call."""
+def overdue_and_late(
+    client: FrappeClient, *, now: datetime, due_within: timedelta | None = None
+) -> OverdueRead:
+    """Raises the client's typed errors (SiteError) like any other call. With ``due_within``
+    the overdue read also takes tasks due up to then (``soon``), in the same requests."""
     late_bucket = client.late_bucket_scan(now)
-    overdue = client.overdue_scan(now)
+    overdue = client.overdue_scan(now, due_before=now + due_within if due_within else None)
     read = OverdueRead(
         late_bucket_rows=len(late_bucket), late_bucket_ids=frozenset(t.id for t in late_bucket)
     )
@@ -43,6 +48,8 @@ def overdue_and_late(client: FrappeClient, *, now: datetime) -> OverdueRead:
         kind = bucket(task, now)
         if kind in ("overdue", "late"):
             read.found[task.id] = (task, kind)
+        elif due_soon(task, now, due_within):
+            read.found[task.id] = (task, "soon")
     return read
 
 

@@ -238,12 +238,16 @@ class FrappeClient:
         found = self._resource.list_all(filters=filters, fields=LIST_FIELDS)
         return [t for t in found if t.is_assigned_to(user_id)]
 
-    def overdue_scan(self, now: datetime | None = None) -> list[Task]:
+    def overdue_scan(
+        self, now: datetime | None = None, *, due_before: datetime | None = None
+    ) -> list[Task]:
         """Every open task that is overdue at ``now``: due date set and passed in the site's zone
         [203, 232, 244] (without ``is set`` undated tasks match too [201]), plus tasks the site
-        marked ``late`` that have no due date. Few fields, large pages, the generic list only."""
+        marked ``late`` that have no due date. Few fields, large pages, the generic list only.
+        With ``due_before`` (later than now) the tasks due until then come too."""
         moment = (now or self.now()).astimezone(self.zone)
-        stamp = moment.strftime("%Y-%m-%d %H:%M:%S")
+        bound = max(moment, due_before.astimezone(self.zone)) if due_before else moment
+        stamp = bound.strftime("%Y-%m-%d %H:%M:%S")
         due: list[Filter] = [
             ["due_date", "is", "set"],
             ["due_date", "<", stamp],
