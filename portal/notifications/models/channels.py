@@ -5,7 +5,8 @@ from portal.sites.crypto import EncryptedJSONField
 
 
 class Channel(models.Model):
-    """Where reminders go: the SMTP server, a Slack app or incoming webhook, a signed webhook.
+    """Where reminders go: the SMTP server, a Slack app or incoming webhook, a signed webhook,
+    a service reached through an Apprise URL, or the portal's own notification centre.
 
     Everything secret about a channel (Slack token and signing secret, webhook URLs, which embed
     a credential for Slack, and HMAC secrets) lives in ``config``, encrypted at rest.
@@ -15,12 +16,15 @@ class Channel(models.Model):
         EMAIL = "email", _("Email")
         SLACK = "slack", _("Slack")
         WEBHOOK = "webhook", _("Webhook")
+        APPRISE = "apprise", _("Apprise (Teams, Telegram, Discord, ntfy...)")
+        PORTAL = "portal", _("In the portal")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
     # email: {"from_email"}; slack: {"mode": "webhook"|"bot", "url", "token", "channel",
-    # "signing_secret"}; webhook: {"url", "secret"}.
+    # "signing_secret"}; webhook: {"url", "secret"}; apprise: {"url"} (it embeds the service's
+    # credentials); portal: {}.
     config = EncryptedJSONField(default=dict, blank=True)
 
     # Set by a permanent failure (revoked token, 404 webhook...); cleared by a successful send
@@ -45,7 +49,8 @@ class Channel(models.Model):
 
     @property
     def reaches_people(self) -> bool:
-        """Email, or a Slack bot (which finds a person by email); not webhooks."""
-        if self.kind == self.Kind.EMAIL:
+        """Email, the portal's notification centre, or a Slack bot (which finds a person by
+        email); not webhooks nor Apprise URLs (each is one destination)."""
+        if self.kind in (self.Kind.EMAIL, self.Kind.PORTAL):
             return True
         return self.kind == self.Kind.SLACK and (self.config or {}).get("mode") == "bot"
