@@ -3,10 +3,12 @@ from django.urls import path
 from portal.notifications.views import (
     actions,
     admin_pages,
+    centre,
     channels,
     deliveries,
     inbound,
     me,
+    preferences,
     rules,
 )
 
@@ -16,6 +18,11 @@ urlpatterns = [
     path("", admin_pages.overview, name="overview"),
     path("scan/", admin_pages.scan_now, name="scan_now"),
     path("me/", me.my_reminders, name="me"),
+    path("me/channels/", preferences.my_channels, name="my_channels"),
+    path("centre/", centre.centre, name="centre"),
+    path("centre/count/", centre.centre_count, name="centre_count"),
+    path("centre/<int:notification_id>/read/", centre.centre_read, name="centre_read"),
+    path("centre/read-all/", centre.centre_read_all, name="centre_read_all"),
     path("opt-outs/", admin_pages.opt_outs, name="opt_outs"),
     path("rules/", rules.rule_list, name="rules"),
     path("rules/add/", rules.rule_edit, name="rule_add"),

@@ -18,6 +18,7 @@ apart.
 
 from __future__ import annotations
 
+import email.charset
 import logging
 import re
 import sys
@@ -53,6 +54,14 @@ class AppriseURLError(ValueError):
         self.service = service
 
 
+def _keep_email_encoding() -> None:
+    """Apprise loads its plugins on first use, and its email plugin then switches the whole
+    process's UTF-8 email encoding to quoted-printable (apprise/plugins/email/__init__.py,
+    ``charset.add_charset``), changing how every reminder email is encoded. The portal sends
+    email itself: the standard library's own setting is put back."""
+    email.charset.add_charset("utf-8", email.charset.SHORTEST, email.charset.BASE64, "utf-8")
+
+
 def service_for(url: str):
     """A fresh Apprise plugin for ``url``, set up for one ledger-driven send."""
     url = (url or "").strip()
@@ -60,6 +69,7 @@ def service_for(url: str):
         raise AppriseURLError("The channel has no Apprise URL.", code="missing")
     asset = apprise.AppriseAsset(storage_mode="memory")
     plugin = apprise.Apprise.instantiate(url, asset=asset, suppress_exceptions=True)
+    _keep_email_encoding()
     if plugin is None:
         scheme = url.split("://", 1)[0][:20] if "://" in url else ""
         raise AppriseURLError(

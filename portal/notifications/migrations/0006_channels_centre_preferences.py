@@ -5,6 +5,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def add_centre_channel(apps, schema_editor):
+    """The notification centre is a channel like the others (admins may disable it); people
+    with a portal account get reminders there too unless they choose otherwise."""
+    Channel = apps.get_model("notifications", "Channel")
+    if not Channel.objects.filter(kind="portal").exists():
+        name = "In the portal"
+        if Channel.objects.filter(name=name).exists():
+            name = "In the portal (notification centre)"
+        Channel.objects.create(name=name, kind="portal", config={})
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -51,4 +62,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['user', 'read_at'], name='notificatio_user_id_47e85c_idx')],
             },
         ),
+        migrations.RunPython(add_centre_channel, migrations.RunPython.noop),
     ]

@@ -10,18 +10,6 @@ from portal.notifications.channels import Message
 from portal.notifications.channels.in_portal import PortalTransport
 from portal.notifications.models import Channel, Delivery, Notification
 
-CHANNEL_NAME = "In the portal"
-
-
-def portal_channel() -> Channel:
-    """The one "in the portal" channel, made on first use (admins may disable it)."""
-    channel = Channel.objects.filter(kind=Channel.Kind.PORTAL).order_by("pk").first()
-    if channel is None:
-        channel, _ = Channel.objects.get_or_create(
-            name=CHANNEL_NAME, defaults={"kind": Channel.Kind.PORTAL}
-        )
-    return channel
-
 
 def notification_deliver(
     *, delivery_id: int, token: str, transport: PortalTransport, message: Message

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from portal.notifications.models import Channel, ReminderState, Rule, ScanRun, WatchedTask
+from portal.notifications.services.preferences import DIGEST, OVERDUE, PersonChannels
+from portal.notifications.services.preferences import ESCALATION as ESCALATION_KIND
 from portal.notifications.services.recipients import Directory, Person, zone_or
 from portal.notifications.timing import (
     ALL_DAYS,
@@ -135,18 +137,23 @@ class _RulePlanner:
         usable = person_channel.enabled and person_channel.reaches_people
         self.person_channel = person_channel if usable else None
         self.broadcasts = [c for c in rule.broadcast_channels.all() if c.enabled]
+        self.person_channels = PersonChannels()  # each person's choice of channels per kind
         self.states = states
         self.due: dict[tuple[int, str], list[PlannedItem]] = defaultdict(list)
         self.context: dict[tuple[int, str], list[WatchedTask]] = defaultdict(list)
         self.recipients: dict[tuple[int, str], Recipient] = {}
 
-    def _person(self, person: Person) -> Recipient | None:
-        if self.person_channel is None or self.directory.opted_out_of(person.address):
-            return None
+    def _person(self, person: Person, kind: str) -> list[Recipient]:
+        if self.directory.opted_out_of(person.address):
+            return []
         language = person.language or self.rule.language
-        return Recipient(
-            self.person_channel, person.address, person.name, language, person.time_zone
+        channels = self.person_channels.channels_for(
+            address=person.address, kind=kind, default=self.person_channel
         )
+        return [
+            Recipient(channel, person.address, person.name, language, person.time_zone)
+            for channel in channels
+        ]
 
     def _channel(self, channel: Channel) -> Recipient:
         zone = zone_or(self.rule.time_zone, "UTC")
@@ -167,12 +174,13 @@ class _RulePlanner:
                     address, language=self.rule.language, time_zone=self.rule.time_zone
                 )
             )
+        kind = DIGEST if self.rule.shape == Rule.Shape.DIGEST else OVERDUE
         for person in people:
-            recipient = self._person(person)
-            if recipient is not None and recipient not in regular:
-                regular.append(recipient)
+            for recipient in self._person(person, kind):
+                if recipient not in regular:
+                    regular.append(recipient)
         regular += [self._channel(c) for c in self.broadcasts]
-        escalation = [r for p in leads if (r := self._person(p)) is not None]
+        escalation = [r for p in leads for r in self._person(p, ESCALATION_KIND)]
         return regular, escalation
 
     def state(self, recipient: Recipient, task: WatchedTask) -> StateRow | None:

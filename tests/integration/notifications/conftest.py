@@ -26,6 +26,13 @@ SITES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def centre_by_default_off(settings):
+    """Reminders also reach portal accounts in the notification centre by default; the tests
+    of the other channels count their deliveries without it (test_centre*.py turn it on)."""
+    settings.NOTIFY_CENTRE_BY_DEFAULT = False
+
+
 @pytest.fixture(scope="session")
 def notify_standin():
     from standin.testing import StandinProcess
