@@ -22,7 +22,7 @@ import email.charset
 import logging
 import re
 import sys
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote
 
 import apprise
 import requests
@@ -99,15 +99,13 @@ def display_url(url: str) -> str:
 
 
 def secrets_of(url: str) -> list[str]:
-    """Every piece of the URL that may be a credential: user, password, host, path segments and
-    query values, whole and split on the usual separators, longest first."""
-    parts = urlsplit(url)
-    pieces = [parts.username or "", parts.password or "", parts.hostname or ""]
-    pieces += [unquote(p) for p in parts.path.split("/")]
-    pieces += [value for _, value in parse_qsl(parts.query)]
+    """Every piece of the URL that may be a credential, longest first: Apprise puts tokens in
+    the user, password, host and port positions (tgram://bot-id:token/...), path segments and
+    query values, so everything after the scheme is split on URL separators, raw and decoded."""
+    rest = url.split("://", 1)[-1]
     found: set[str] = set()
-    for piece in pieces:
-        for fragment in [piece, *re.split(r"[:@,;+]", piece)]:
+    for text in (rest, unquote(rest)):
+        for fragment in [text, *re.split(r"[/:@?&=,;+#]", text)]:
             if len(fragment) >= 4:
                 found.add(fragment)
     return sorted(found, key=len, reverse=True)

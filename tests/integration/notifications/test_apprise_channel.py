@@ -311,3 +311,15 @@ def test_a_url_apprise_cannot_send_over_http_is_refused_with_a_clear_message(
     page = answer.content.decode()
     assert answer.status_code == 200 and says in page and SECRET not in page
     assert not Channel.objects.filter(name="Bad").exists()
+
+
+def test_requests_outside_an_apprise_send_are_left_alone(receiver, settings):
+    """The wrapper under Apprise acts only inside a send: the rest of the process's requests
+    keep their own policy, timeouts and redirects."""
+    import requests
+
+    settings.NOTIFY_ALLOW_LOOPBACK = False  # what refuses Apprise sends to this receiver
+    receiver.script("/plain", Reply(302, "", {"Location": "/landed"}))
+    answer = requests.post(receiver.url + "/plain", data=b"x", timeout=5)
+    assert answer.status_code == 200 and answer.url.endswith("/landed")
+    assert len(receiver.to("/plain")) == 1 and len(receiver.to("/landed")) == 1
