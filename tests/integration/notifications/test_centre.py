@@ -218,7 +218,7 @@ def test_mark_one_read_then_all_read(client, sara):
     client.force_login(sara)
     page = client.get("/notifications/centre/").content.decode()
     assert page.count('class="notification unread"') == 3
-    assert 'href="/tasks/1/7/"' in page and "line one<br>line two" in page
+    assert 'href="/tasks/1/7/"' in page and "<bdi>line one</bdi><br><bdi>line two</bdi>" in page
 
     answer = client.post(f"/notifications/centre/{second.pk}/read/", HTTP_HX_REQUEST="true")
     assert answer["HX-Trigger"] == "notifications-changed"
