@@ -76,7 +76,7 @@ class RuleForm(forms.ModelForm):
         self.fields["person_channel"].queryset = Channel.objects.filter(pk__in=people)
         self.fields["broadcast_channels"].queryset = Channel.objects.exclude(
             kind__in=[Channel.Kind.EMAIL, Channel.Kind.PORTAL]
-        )
+        ).filter(owner=None)  # a person's own Apprise URL is theirs alone
         if self.instance.pk:
             self.initial["priorities_text"] = ", ".join(self.instance.priorities)
             self.initial["task_types_text"] = ", ".join(self.instance.task_types)

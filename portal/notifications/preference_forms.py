@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.services.preferences import FAMILY_LABELS, KINDS
 
@@ -17,3 +18,12 @@ class ChannelChoiceForm(forms.Form):
             self.fields[kind] = forms.MultipleChoiceField(
                 label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
             )
+
+
+class PersonalAppriseForm(forms.Form):
+    url = forms.CharField(
+        label=_("Your Apprise URL"),
+        max_length=2000,
+        widget=forms.PasswordInput,
+        help_text=_("For example ntfys://ntfy.sh/your-topic or tgram://bot-token/your-chat-id."),
+    )

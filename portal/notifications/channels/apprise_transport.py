@@ -91,11 +91,16 @@ def service_for(url: str):
 
 
 def display_url(url: str) -> str:
-    """Apprise's privacy form of the URL: tokens and passwords shortened or starred."""
+    """Enough to recognise the service: Apprise's privacy form of the URL (tokens shortened,
+    passwords starred) cut after its host, since Apprise leaves paths as they are and an ntfy
+    topic or a chat id there is as good as a password."""
     try:
-        return service_for(url).url(privacy=True)
+        private = service_for(url).url(privacy=True)
     except AppriseURLError:
         return ""
+    scheme, _, rest = private.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    return f"{scheme}://{host}/…"
 
 
 def secrets_of(url: str) -> list[str]:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,12 @@ class Channel(models.Model):
     # "signing_secret"}; webhook: {"url", "secret"}; apprise: {"url"} (it embeds the service's
     # credentials); portal: {}.
     config = EncryptedJSONField(default=dict, blank=True)
+    # A person's own Apprise URL (their ntfy topic, their Telegram chat): reaches that person
+    # only, when they pick it on "My reminders"; never a rule's broadcast channel.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="personal_channels",
+    )  # fmt: skip
 
     # Set by a permanent failure (revoked token, 404 webhook...); cleared by a successful send
     # or test. Deliveries to a broken channel fail at once and wait for a replay.

@@ -2,10 +2,10 @@
 reminders"; the planner asks ``PersonChannels.channels_for`` for every person it reminds.
 
 Kinds: before due, overdue (one message per task), escalation, digest (a rule's one message per
-person per run). Channel families a person can pick: email, a Slack bot's direct message, and
-the portal's notification centre. Without a choice, today's behaviour stands (the rule's own
-channel for people) plus the notification centre for anyone with a portal account
-(``NOTIFY_CENTRE_BY_DEFAULT``).
+person per run). Channel families a person can pick: email, a Slack bot's direct message, the
+portal's notification centre, and their own Apprise URL once they set one. Without a choice,
+today's behaviour stands (the rule's own channel for people) plus the notification centre for
+anyone with a portal account (``NOTIFY_CENTRE_BY_DEFAULT``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,13 @@ KINDS = [
     (ESCALATION, _("Escalations of my team's tasks")),
     (DIGEST, _("Digest of my overdue tasks")),
 ]
-EMAIL, SLACK, PORTAL = "email", "slack", "portal"
-FAMILY_LABELS = {EMAIL: _("Email"), SLACK: _("Slack message"), PORTAL: _("In the portal")}
+EMAIL, SLACK, PORTAL, APPRISE = "email", "slack", "portal", "apprise"
+FAMILY_LABELS = {
+    EMAIL: _("Email"),
+    SLACK: _("Slack message"),
+    PORTAL: _("In the portal"),
+    APPRISE: _("My own Apprise URL"),
+}
 
 
 def family_of(channel: Channel) -> str | None:
@@ -39,19 +44,27 @@ def family_of(channel: Channel) -> str | None:
 
 
 def _first_enabled(kind: str, *, bot: bool = False) -> Channel | None:
-    for channel in Channel.objects.filter(kind=kind, enabled=True).order_by("pk"):
+    for channel in Channel.objects.filter(kind=kind, enabled=True, owner=None).order_by("pk"):
         if not bot or (channel.config or {}).get("mode") == "bot":
             return channel
     return None
 
 
-def families_available() -> list[str]:
-    """The families a person may choose from on this portal (a Slack bot only when one is set
-    up)."""
+def personal_channel_of(user) -> Channel | None:
+    return Channel.objects.filter(owner=user, kind=Channel.Kind.APPRISE).first()
+
+
+def families_available(*, user) -> list[str]:
+    """The families this person may choose from (a Slack bot only when one is set up, their own
+    Apprise URL once they set it)."""
     found = [EMAIL]
     if _first_enabled(Channel.Kind.SLACK, bot=True) is not None:
         found.append(SLACK)
-    return [*found, PORTAL]
+    found.append(PORTAL)
+    personal = personal_channel_of(user)
+    if personal is not None and personal.enabled:
+        found.append(APPRISE)
+    return found
 
 
 class PersonChannels:
@@ -64,6 +77,10 @@ class PersonChannels:
         rows = ChannelPreference.objects.filter(user__is_active=True).exclude(user__email="")
         for email, kind, channels in rows.values_list("user__email", "kind", "channels"):
             self.choices.setdefault(email.lower(), {})[kind] = list(channels)
+        personal = Channel.objects.filter(
+            kind=Channel.Kind.APPRISE, enabled=True, owner__is_active=True
+        ).select_related("owner")
+        self.personal = {c.owner.email.lower(): c for c in personal if c.owner.email}
         # Read only (a dry run writes nothing): the centre's channel is made by a migration.
         self.families: dict[str, Channel | None] = {
             EMAIL: _first_enabled(Channel.Kind.EMAIL),
@@ -83,6 +100,7 @@ class PersonChannels:
         else:
             wanted = [
                 default if default is not None and family_of(default) == family
+                else self.personal.get(address) if family == APPRISE
                 else self.families.get(family)
                 for family in chosen
             ]  # fmt: skip

@@ -90,9 +90,11 @@ def test_an_answer_quoting_the_token_is_redacted_in_the_error():
     )
 
 
-def test_pages_show_apprises_privacy_form_of_the_url():
+def test_pages_show_the_service_and_host_only():
     shown = display_url(URL)
-    assert shown.startswith("tgram://") and "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in shown
+    assert shown.startswith("tgram://") and shown.endswith("/…")
+    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in shown and "987654321" not in shown
+    assert display_url("ntfys://ntfy.sh/my-private-topic") == "ntfys://ntfy.sh/…"
 
 
 @pytest.mark.parametrize(
