@@ -194,9 +194,12 @@ def notify_worker(transactional_db, tmp_path, settings, clocks, mailbox, receive
     }
 
     def start():
+        # Read when the worker starts: a test may turn the centre's default on first.
+        centre = {"NOTIFY_CENTRE_BY_DEFAULT": str(settings.NOTIFY_CENTRE_BY_DEFAULT).lower()}
         worker = start_worker(
-            log_path=tmp_path / f"worker-{len(started)}.log", queue=queue, extra_env=env
-        )
+            log_path=tmp_path / f"worker-{len(started)}.log", queue=queue,
+            extra_env={**env, **centre},
+        )  # fmt: skip
         started.append(worker)
         return worker
 

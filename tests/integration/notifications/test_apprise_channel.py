@@ -323,3 +323,28 @@ def test_requests_outside_an_apprise_send_are_left_alone(receiver, settings):
     answer = requests.post(receiver.url + "/plain", data=b"x", timeout=5)
     assert answer.status_code == 200 and answer.url.endswith("/landed")
     assert len(receiver.to("/plain")) == 1 and len(receiver.to("/landed")) == 1
+
+
+def test_another_threads_requests_are_not_caught_by_a_send_in_progress(receiver, settings):
+    """The wrapper follows a context variable: while one thread's Apprise send waits for its
+    answer, another thread's plain request is neither guarded nor recorded."""
+    import threading
+
+    import requests
+
+    from portal.notifications.channels import Message
+    from portal.notifications.channels.apprise_transport import AppriseTransport
+
+    channel = Channel(name="x", kind="apprise",
+                      config={"url": f"json://{hostport(receiver)}/apprise/json"})  # fmt: skip
+    receiver.script("/apprise/json", Reply(200, "ok", hang=True))
+    outcome: list = []
+    sender = threading.Thread(target=lambda: outcome.append(
+        AppriseTransport(channel).notify(Message(key="k", subject="s", text="t"))))  # fmt: skip
+    sender.start()
+    receiver.wait_for("/apprise/json")
+    settings.NOTIFY_ALLOW_LOOPBACK = False  # would refuse this request inside a send
+    assert requests.post(receiver.url + "/plain", data=b"x", timeout=5).status_code == 200
+    receiver.release()
+    sender.join(30)
+    assert outcome == [None]  # the send itself went through and was judged a success
