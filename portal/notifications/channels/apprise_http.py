@@ -26,6 +26,7 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import requests
 from django.conf import settings
@@ -64,13 +65,13 @@ class Observer:
         exchange = Exchange(host=host)
         self.exchanges.append(exchange)
         if len(self.exchanges) > MAX_REQUESTS:
-            return self._refuse(exchange, f"{host}: more than {MAX_REQUESTS} requests for one "
-                                "message.", permanent=True)  # fmt: skip
+            self._refuse(exchange, f"{host}: more than {MAX_REQUESTS} requests for one message.",
+                         permanent=True)  # fmt: skip
         try:
             outbound.policy().check_url(url)
         except SiteError as exc:
             message = exc.message.replace("This portal only talks to sites", "Only receivers")
-            return self._refuse(exchange, f"{host}: {message}", permanent=exc.permanent)
+            self._refuse(exchange, f"{host}: {message}", permanent=exc.permanent)
         timeout = settings.NOTIFY_HTTP_TIMEOUT
         kwargs = {**kwargs, "timeout": (min(timeout, 5.0), timeout), "allow_redirects": False,
                   "stream": True, "verify": True}  # fmt: skip
@@ -100,7 +101,7 @@ class Observer:
         return response
 
     @staticmethod
-    def _refuse(exchange: Exchange, message: str, *, permanent: bool) -> requests.Response:
+    def _refuse(exchange: Exchange, message: str, *, permanent: bool) -> NoReturn:
         exchange.error = TransportError(message, permanent=permanent)
         # A requests error: the plugin catches it, reports False, and sends nothing.
         raise requests.exceptions.ConnectionError("refused before sending")
