@@ -458,7 +458,10 @@ NOTIFY_RETENTION_DAYS = env.int("NOTIFY_RETENTION_DAYS", 90, minimum=1)
 NOTIFY_ACTION_LINK_HOURS = env.int("NOTIFY_ACTION_LINK_HOURS", 168, minimum=1)
 NOTIFY_UNSUBSCRIBE_LINK_DAYS = env.int("NOTIFY_UNSUBSCRIBE_LINK_DAYS", 365, minimum=1)
 NOTIFY_INBOUND_MAX_BYTES = env.int("NOTIFY_INBOUND_MAX_BYTES", 65536, minimum=1024)
-# Outbound Slack and webhook posts: timeout, and which addresses they may reach.
+# People with a portal account who chose nothing on "My reminders" also get every reminder in
+# the portal's notification centre (false: only through the rule's channel).
+NOTIFY_CENTRE_BY_DEFAULT = env.bool("NOTIFY_CENTRE_BY_DEFAULT", True)
+# Outbound Slack, webhook and Apprise posts: timeout, and which addresses they may reach.
 NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", 10.0, minimum=0.1)
 NOTIFY_ALLOW_PRIVATE_NETWORKS = env.bool("NOTIFY_ALLOW_PRIVATE_NETWORKS", not PRODUCTION)
 NOTIFY_ALLOW_LOOPBACK = env.bool("NOTIFY_ALLOW_LOOPBACK", not PRODUCTION)

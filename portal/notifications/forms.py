@@ -7,6 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from portal.notifications.channels.apprise_transport import (
+    AppriseURLError,
+    display_url,
+    service_for,
+)
 from portal.notifications.models import Channel, Rule
 from portal.notifications.models.rules import leads_text
 from portal.sites.models import Site
@@ -103,11 +108,13 @@ class RuleForm(forms.ModelForm):
         people = [c.pk for c in Channel.objects.all() if c.reaches_people]
         self.fields["person_channel"].queryset = Channel.objects.filter(pk__in=people)
         self.fields["broadcast_channels"].queryset = Channel.objects.exclude(
-            kind=Channel.Kind.EMAIL
-        )
+            kind__in=[Channel.Kind.EMAIL, Channel.Kind.PORTAL]
+        ).filter(owner=None)  # a person's own Apprise URL is theirs alone
         self.fields["escalate_next_after_hours"].required = False  # empty: no further level
         for name in ("unassigned_channel", "escalate_next_channel"):
-            self.fields[name].queryset = Channel.objects.exclude(kind=Channel.Kind.EMAIL)
+            self.fields[name].queryset = Channel.objects.exclude(
+                kind__in=[Channel.Kind.EMAIL, Channel.Kind.PORTAL]
+            ).filter(owner=None)
         if self.instance.pk:
             self.initial["priorities_text"] = ", ".join(self.instance.priorities)
             self.initial["task_types_text"] = ", ".join(self.instance.task_types)
@@ -173,6 +180,20 @@ CONFIG_KEYS = {
 SECRET_FIELDS = tuple(CONFIG_KEYS)
 
 
+def apprise_problem(exc: AppriseURLError) -> str:
+    if exc.code == "missing":
+        return _("An Apprise channel needs its URL.")
+    if exc.code == "not_http":
+        return _(
+            "%(service)s does not send over HTTP, so the portal could not tell a refusal from a "
+            "lost answer: use an HTTP service, or the Email channel for email."
+        ) % {"service": exc.service}
+    return _(
+        "Apprise does not understand this URL (scheme %(scheme)s): check it against Apprise's "
+        "documentation."
+    ) % {"scheme": exc.service or "-"}
+
+
 class ChannelForm(forms.ModelForm):
     """Secrets are write-only: left blank, the stored value stays."""
 
@@ -203,6 +224,14 @@ class ChannelForm(forms.ModelForm):
     webhook_secret = forms.CharField(
         label=_("Signing secret"), required=False, widget=forms.PasswordInput
     )
+    # Not a URLField: Apprise URLs have their own schemes (tgram://, msteams://, ntfys://...).
+    apprise_url = forms.CharField(
+        label=_("Apprise URL"),
+        required=False,
+        max_length=2000,
+        widget=forms.PasswordInput,
+        help_text=_("For example ntfys://ntfy.example.com/topic or tgram://bot-token/chat-id."),
+    )
 
     class Meta:
         model = Channel
@@ -217,6 +246,11 @@ class ChannelForm(forms.ModelForm):
         if self.instance.kind == Channel.Kind.WEBHOOK:
             # The webhook URL is not secret the way Slack's is (no credential in it).
             self.initial.setdefault("webhook_url", config.get("url", ""))
+        if self.instance.kind == Channel.Kind.APPRISE and config.get("url"):
+            shown = display_url(config["url"])
+            self.fields["apprise_url"].help_text = _("Set (%(url)s). Leave blank to keep it.") % {
+                "url": shown
+            }
         for name in SECRET_FIELDS:
             key = self._config_key(name)
             if config.get(key) and name != "webhook_url":
@@ -249,6 +283,17 @@ class ChannelForm(forms.ModelForm):
                 config["secret"] = data["webhook_secret"].strip()
             if not config.get("url"):
                 self.add_error("webhook_url", _("A webhook needs the receiver's URL."))
+        elif kind == Channel.Kind.APPRISE:
+            config = {"url": config.get("url", "")}
+            if data.get("apprise_url"):
+                config["url"] = data["apprise_url"].strip()
+            try:
+                service_for(config["url"])
+            except AppriseURLError as exc:
+                # Names the scheme or the service at most, never the URL (it holds credentials).
+                self.add_error("apprise_url", apprise_problem(exc))
+        elif kind == Channel.Kind.PORTAL:
+            config = {}
         self.instance.config = config
         return data
 

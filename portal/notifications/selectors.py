@@ -142,13 +142,23 @@ def reminder_counts_for_sites(
             delivery__sent_at__gte=since,
             delivery__sent_at__lt=until,
         )
-        .values_list("site_id", "step", "assignee_ids")
+        .values_list(
+            "site_id", "step", "assignee_ids", "rule_id", "recipient", "task_id", "episode"
+        )  # fmt: skip
         .order_by()
     )
     counts: dict[int, dict[str, int]] = {}
-    for site_id, step, assignee_ids in rows:
+    people_reminded: set[tuple] = set()
+    for site_id, step, assignee_ids, rule_id, recipient, task_id, episode in rows:
         if members is not None and members.get(site_id, set()).isdisjoint(assignee_ids or [""]):
             continue
+        if recipient:
+            # A person reached on several channels (email and the notification centre, say)
+            # was reminded once.
+            reminded = (rule_id, recipient, site_id, task_id, episode, step)
+            if reminded in people_reminded:
+                continue
+            people_reminded.add(reminded)
         entry = counts.setdefault(site_id, {"sent": 0, "escalations": 0})
         entry["escalations" if is_escalation(step) else "sent"] += 1
     return counts

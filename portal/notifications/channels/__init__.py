@@ -19,6 +19,8 @@ TRANSPORTS = {
     "email": "portal.notifications.channels.email.EmailTransport",
     "slack": "portal.notifications.channels.slack.SlackTransport",
     "webhook": "portal.notifications.channels.webhook.WebhookTransport",
+    "apprise": "portal.notifications.channels.apprise_transport.AppriseTransport",
+    "portal": "portal.notifications.channels.in_portal.PortalTransport",
 }
 
 

@@ -1,3 +1,4 @@
+from portal.notifications.models.centre import Notification
 from portal.notifications.models.channels import Channel
 from portal.notifications.models.inbound import InboundWebhook, TaskTransition
 from portal.notifications.models.ledger import (
@@ -10,15 +11,18 @@ from portal.notifications.models.ledger import (
     is_escalation,
     step_label,
 )
+from portal.notifications.models.preferences import ChannelPreference
 from portal.notifications.models.rules import OptOut, Rule
 from portal.notifications.models.watch import Acknowledgement, ScanRun, SiteScan, WatchedTask
 
 __all__ = [
     "Acknowledgement",
     "Channel",
+    "ChannelPreference",
     "Delivery",
     "DeliveryItem",
     "InboundWebhook",
+    "Notification",
     "OptOut",
     "ReminderState",
     "Rule",

@@ -32,6 +32,7 @@ from portal.notifications.models import (
 )
 from portal.notifications.selectors import watched_open
 from portal.notifications.services.formats import email_headers, slack_blocks, webhook_payload
+from portal.notifications.services.push_formats import short_message
 from portal.notifications.steps import step_text
 from portal.sites.models import Site
 from portal.sites.services.clients import site_features, site_task_url
@@ -286,6 +287,12 @@ def message_render(delivery: Delivery, *, now: datetime | None = None) -> Messag
             blocks = slack_blocks(context)
             message.blocks = blocks
             message.text = blocks[0]["text"]["text"] + ": " + ", ".join(e.title for e in due[:5])
+        elif delivery.channel_kind in ("apprise", "portal"):
+            subject = subject_line(render_to_string("notifications/email/reminder-subject.txt",
+                                                    context))  # fmt: skip
+            message.subject, message.text, message.payload = short_message(
+                delivery, context, subject=subject
+            )
         else:
             message.payload = webhook_payload(delivery, context)
         return message

@@ -30,6 +30,8 @@ from portal.notifications.models import (
     before_due_step,
     is_before_due,
 )
+from portal.notifications.services.preferences import BEFORE_DUE, DIGEST, OVERDUE, PersonChannels
+from portal.notifications.services.preferences import ESCALATION as ESCALATION_KIND
 from portal.notifications.services.recipients import Directory, Person, zone_or
 from portal.notifications.timing import (
     ALL_DAYS,
@@ -168,6 +170,7 @@ class _RulePlanner:
         usable = person_channel.enabled and person_channel.reaches_people
         self.person_channel = person_channel if usable else None
         self.broadcasts = [c for c in rule.broadcast_channels.all() if c.enabled]
+        self.person_channels = PersonChannels()  # each person's choice of channels per kind
         self.states = states
         self.acknowledged = acknowledged
         self.before = rule.before_due
@@ -182,22 +185,27 @@ class _RulePlanner:
         self.context: dict[tuple[int, str], list[WatchedTask]] = defaultdict(list)
         self.recipients: dict[tuple[int, str], Recipient] = {}
 
-    def _person(self, person: Person) -> Recipient | None:
-        if self.person_channel is None or self.directory.opted_out_of(person.address):
-            return None
+    def _person(self, person: Person, kind: str) -> list[Recipient]:
+        if self.directory.opted_out_of(person.address):
+            return []
         language = person.language or self.rule.language
-        return Recipient(
-            self.person_channel, person.address, person.name, language, person.time_zone
+        channels = self.person_channels.channels_for(
+            address=person.address, kind=kind, default=self.person_channel
         )
+        return [
+            Recipient(channel, person.address, person.name, language, person.time_zone)
+            for channel in channels
+        ]
 
     def _channel(self, channel: Channel) -> Recipient:
         zone = zone_or(self.rule.time_zone, "UTC")
         return Recipient(channel, "", channel.name, self.rule.language, zone)
 
     def recipients_of(
-        self, task: WatchedTask
+        self, task: WatchedTask, kind: str | None = None
     ) -> tuple[list[Recipient], list[Recipient], list[Recipient]]:
-        """(regular recipients, the team lead's level, the further level) of one task."""
+        """(regular recipients, the team lead's level, the further level) of one task; each
+        person through the channels they chose for this kind of message."""
         regular: list[Recipient] = []
         people: list[Person] = []
         unassigned = not task.assignees
@@ -223,12 +231,14 @@ class _RulePlanner:
                     address, language=self.rule.language, time_zone=self.rule.time_zone
                 )
             )
+        if kind is None:
+            kind = DIGEST if self.rule.shape == Rule.Shape.DIGEST else OVERDUE
         for person in people:
-            recipient = self._person(person)
-            if recipient is not None and recipient not in regular:
-                regular.append(recipient)
+            for recipient in self._person(person, kind):
+                if recipient not in regular:
+                    regular.append(recipient)
         regular += [self._channel(c) for c in channels]
-        escalation = [r for p in leads if (r := self._person(p)) is not None]
+        escalation = [r for p in leads for r in self._person(p, ESCALATION_KIND)]
         return regular, escalation, self._further()
 
     def _unassigned_people(self, task: WatchedTask) -> list[Person]:
@@ -252,8 +262,7 @@ class _RulePlanner:
             person = self.directory.fixed(
                 rule.escalate_next_address, language=rule.language, time_zone=rule.time_zone
             )
-            if (recipient := self._person(person)) is not None:
-                found.append(recipient)
+            found += self._person(person, ESCALATION_KIND)
         channel = rule.escalate_next_channel
         if channel is not None and channel.enabled:
             found.append(self._channel(channel))
@@ -271,7 +280,7 @@ class _RulePlanner:
                 self.covered.add((task.site_id, task.task_id))
             self._overdue_steps(task, regular, escalation, further)
         if self.before and task.due_date is not None and task.due_date > self.now:
-            self._before_due_steps(task, regular)
+            self._before_due_steps(task, self.recipients_of(task, BEFORE_DUE)[0])
 
     def _before_due_steps(self, task: WatchedTask, regular: list[Recipient]) -> None:
         episode = task.due_episode

@@ -13,7 +13,7 @@ from django.conf import settings
 from portal import clock
 from portal.notifications.channels import TransportError, transport_for
 from portal.notifications.models import Channel, Delivery, OptOut
-from portal.notifications.services import ledger
+from portal.notifications.services import centre, ledger
 from portal.notifications.services.messages import message_render
 from portal.notifications.timing import retry_delay
 
@@ -71,6 +71,15 @@ def delivery_send(*, delivery_id: int, worker: str = "") -> str:
         transport.prepare(message)  # look-ups only: nothing sent yet
     except TransportError as exc:
         return _fail(delivery, token, exc)
+    if channel.kind == Channel.Kind.PORTAL:
+        # No point of no return: the notification and the sent mark commit together.
+        try:
+            delivered = centre.notification_deliver(
+                delivery_id=delivery_id, token=token, transport=transport, message=message
+            )
+        except TransportError as exc:
+            return _fail(delivery, token, exc)
+        return Delivery.Status.SENT if delivered else "lost claim"
     if not ledger.delivery_mark_sending(delivery_id=delivery_id, token=token):
         return "lost claim"  # the sweeper released it: another worker will send it
     try:

@@ -8,9 +8,16 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal.notifications.channels.apprise_transport import display_url
 from portal.notifications.forms import MyRemindersForm
 from portal.notifications.models import OptOut
+from portal.notifications.preference_forms import ChannelChoiceForm, PersonalAppriseForm
 from portal.notifications.services.actions import address_unsubscribe
+from portal.notifications.services.preferences import (
+    families_available,
+    personal_channel_of,
+    preferences_for,
+)
 from portal.sites.access import profile_for
 from portal.sites.audit import audit_record
 
@@ -40,8 +47,15 @@ def my_reminders(request):
         messages.success(request, _("Your reminder settings are saved."))
         return redirect("notifications:me")
     connections = user.connections.select_related("site").order_by("site__name")
+    channel_form = ChannelChoiceForm(
+        initial=preferences_for(user=user), families=families_available(user=user)
+    )
+    personal = personal_channel_of(user)
     return render(
         request,
         "notifications/me.html",
-        {"form": form, "connections": connections, "opted_out": opted_out, "address": address},
-    )
+        {"form": form, "connections": connections, "opted_out": opted_out, "address": address,
+         "channel_form": channel_form, "personal": personal,
+         "personal_url": display_url(personal.config.get("url", "")) if personal else "",
+         "personal_form": PersonalAppriseForm()},
+    )  # fmt: skip

@@ -26,6 +26,13 @@ SITES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def centre_by_default_off(settings):
+    """Reminders also reach portal accounts in the notification centre by default; the tests
+    of the other channels count their deliveries without it (test_centre*.py turn it on)."""
+    settings.NOTIFY_CENTRE_BY_DEFAULT = False
+
+
 @pytest.fixture(scope="session")
 def notify_standin():
     from standin.testing import StandinProcess
@@ -187,9 +194,12 @@ def notify_worker(transactional_db, tmp_path, settings, clocks, mailbox, receive
     }
 
     def start():
+        # Read when the worker starts: a test may turn the centre's default on first.
+        centre = {"NOTIFY_CENTRE_BY_DEFAULT": str(settings.NOTIFY_CENTRE_BY_DEFAULT).lower()}
         worker = start_worker(
-            log_path=tmp_path / f"worker-{len(started)}.log", queue=queue, extra_env=env
-        )
+            log_path=tmp_path / f"worker-{len(started)}.log", queue=queue,
+            extra_env={**env, **centre},
+        )  # fmt: skip
         started.append(worker)
         return worker
 

@@ -82,7 +82,7 @@ def test_channel_secrets_are_write_only_and_kept_when_left_blank(client, admin):
         "slack_token": "xoxb-secret-token", "slack_channel": "#sales",
         "slack_signing_secret": "sign-me",
     })  # fmt: skip
-    channel = Channel.objects.get()
+    channel = Channel.objects.get(name="Slack")
     assert channel.config["token"] == "xoxb-secret-token"
     page = client.get(f"/notifications/channels/{channel.pk}/")
     assert b"xoxb-secret-token" not in page.content and b"sign-me" not in page.content
