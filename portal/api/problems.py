@@ -29,6 +29,7 @@ from portal.sites.models import Site
 from portal.sites.write_outcome import WriteNotApplied
 from portal.tasks_ui.errors import error_kind, error_text
 from portal.tasks_ui.fanout import SiteProblem
+from portal.tasks_ui.services.writes import ReadOnly
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -69,6 +70,8 @@ def site_failed(error: SiteError, site: Site) -> SiteFailed:
         return SiteFailed(409, text, code="conflict", site=site)
     if isinstance(error, ReconnectNeeded):
         return SiteFailed(409, text, code="reconnect", site=site)
+    if isinstance(error, ReadOnly):
+        return SiteFailed(403, error.message, code="read_only", site=site)
     if isinstance(error, NoPermission):
         return SiteFailed(403, text, code="refused", site=site)
     if isinstance(error, NotFound):

@@ -18,7 +18,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         if isinstance(request.auth, ApiToken):
-            ident = f"token-{request.auth.pk}"
+            ident = request.auth.prefix  # unique and random: never a reused id
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:

@@ -9,7 +9,13 @@ app_name = "api"
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
     path("inbox/", lists.Inbox.as_view(), name="inbox"),
     path("tasks/", tasks.TaskList.as_view(), name="tasks"),
     path("tasks/bulk/", bulk.BulkStart.as_view(), name="bulk"),
