@@ -69,7 +69,7 @@ class CountsSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
     late = serializers.IntegerField()
     today = serializers.IntegerField(help_text="Open tasks starting today.")
-    today_finished = serializers.IntegerField()
+    today_finished = serializers.IntegerField(help_text="Counted with bucket today only.")
     upcoming = serializers.IntegerField()
 
 
