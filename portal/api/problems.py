@@ -85,6 +85,7 @@ def site_failed(error: SiteError, site: Site) -> SiteFailed:
 
 _PROBLEM_STATUS = {
     "missing": 404,
+    "input": 404,  # a task id this site cannot have (Frappe's are numbers): no such task
     "not_connected": 409,
     "reconnect": 409,
     "refused": 403,

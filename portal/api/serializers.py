@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from portal.task_ids import PATTERN as TASK_ID
 from portal.tasks_ui.forms import PORTAL_STATUSES
 
 BUCKETS = ("overdue", "late", "today", "upcoming")
@@ -136,7 +137,7 @@ class BulkStartSerializer(serializers.Serializer):
         choices=["status:done", "status:in_progress", "status:open", "status:cancelled", "delete"]
     )
     tasks = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=serializers.RegexField(rf"^[0-9]{{1,18}}:{TASK_ID}$", max_length=100),
         min_length=1,
         max_length=1000,
         help_text='"site_id:task_id" of each task.',
