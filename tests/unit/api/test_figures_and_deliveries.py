@@ -42,8 +42,9 @@ def test_a_lead_gets_the_reports_figures_of_granted_sites(api, make_token, membe
 def delivery(site, status, minutes_ago):
     now = clock.now() - timedelta(minutes=minutes_ago)
     return Delivery.objects.create(
-        key=f"k-{site.pk}-{minutes_ago}", channel_kind="email", recipient="mona@example.com",
-        shape="digest", site=site, status=status, send_after=now, created_at=now,
+        key=f"k-{site.pk if site else 0}-{minutes_ago}", channel_kind="email",
+        recipient="mona@example.com", shape="digest", site=site, status=status,
+        send_after=now, created_at=now,
     )  # fmt: skip
 
 
@@ -54,11 +55,14 @@ def test_an_admin_pages_through_deliveries_newest_first(api, make_token, member,
     promote(member, Profile.Role.ADMIN)
     monkeypatch.setattr(deliveries.NewestFirst, "page_size", 2)
     riyadh, cairo = granted["Riyadh"], granted["Cairo"]
-    made = [delivery(riyadh, "sent", n) for n in (5, 4, 3)] + [delivery(cairo, "failed", 1)]
+    made = [delivery(riyadh, "sent", n) for n in (6, 5, 4)] + [delivery(cairo, "failed", 2)]
+    made.append(delivery(None, "sent", 1))  # a channel's test message: no site
     client = api(make_token().secret)
     first = client.get("/api/v1/deliveries/").json()
     second = client.get(first["next"]).json()
-    seen = [row["id"] for row in first["results"] + second["results"]]
+    third = client.get(second["next"]).json()
+    assert third["next"] is None
+    seen = [row["id"] for row in first["results"] + second["results"] + third["results"]]
     assert seen == [d.pk for d in reversed(made)]
     assert client.get("/api/v1/deliveries/?status=failed").json()["results"][0]["site_id"] == (
         cairo.pk
