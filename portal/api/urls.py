@@ -1,9 +1,9 @@
 """``/api/v1/``: the REST API and its schema; ``/api/tokens/``: a person's tokens."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.api.views import bulk, deliveries, lists, reports, sites, tasks, tokens
+from portal.api.views import base, bulk, deliveries, lists, reports, sites, tasks, tokens
 
 app_name = "api"
 
@@ -30,6 +30,7 @@ v1 = [
     path("sites/<int:site_id>/", sites.SiteDetail.as_view(), name="site"),
     path("deliveries/", deliveries.DeliveryList.as_view(), name="deliveries"),
     path("reports/", reports.Report.as_view(), name="report"),
+    re_path(r"^.*$", base.NoSuchRoute.as_view(), name="no_such_route"),  # last: what is left
 ]
 
 urlpatterns = [

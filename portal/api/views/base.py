@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
-from drf_spectacular.utils import OpenApiResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
@@ -61,3 +63,13 @@ class PortalView(APIView):
         token = request.auth
         limit = token_site_ids(token) if isinstance(token, ApiToken) else None
         self._scope.enter_context(sites_limited_to(limit))
+
+
+@extend_schema(exclude=True)
+class NoSuchRoute(PortalView):
+    """Any other address under /api/v1/: a problem, not the HTML page a browser gets."""
+
+    def _missing(self, request, *args, **kwargs):
+        raise NotFound(_("No such API route."))
+
+    get = post = put = patch = delete = _missing

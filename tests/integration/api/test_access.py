@@ -28,6 +28,7 @@ EXPECTED = {
     "site": "404",
     "deliveries": "403",
     "report": "403",
+    "no_such_route": "404",
 }
 BODIES = {
     "post": {"status": "done", "title": "x", "action": "delete", "tasks": ["{site}:2001"]},
@@ -60,6 +61,7 @@ def filled(path: str, *, site: int, job: str) -> str:
         path.replace("<int:site_id>", str(site))
         .replace("<task:task_id>", "2001")
         .replace("<str:job_id>", job)
+        .replace("^.*$", "elsewhere/")
     )
 
 

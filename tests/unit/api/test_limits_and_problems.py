@@ -38,6 +38,14 @@ def test_a_site_one_may_not_see_is_a_404_problem(api, make_token, sites):
     assert "Riyadh" not in response.content.decode()
 
 
+def test_an_address_the_api_does_not_have_is_a_404_problem(api, make_token):
+    for path in ("/api/v1/nothing/", "/api/v1/tasks"):
+        response = api(make_token().secret).get(path)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+    assert api().get("/api/v1/nothing/").status_code == 401  # who asks is checked first
+
+
 def test_invalid_fields_are_a_400_problem_naming_them(api, make_token, granted):
     made = make_token(scope="write")
     response = api(made.secret).post(
