@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STANDIN_PORT ?= 8101
 
-.PHONY: setup browser haproxy run test lint format smoke cluster-check replay standin messages bench clean
+.PHONY: setup browser haproxy run test lint format smoke cluster-check replay standin messages bench api-check clean
 
 setup: $(VENV)/.installed
 
@@ -55,6 +55,12 @@ bench: setup
 	$(PY) bench/inbox.py $(BENCH_ARGS)
 	$(PY) bench/reminders.py $(BENCH_ARGS)
 	$(PY) bench/scale.py $(BENCH_ARGS)
+
+# Schemathesis against the live API (stand-in sites behind it): no 5xx, no answer outside the
+# schema. API_CHECK_ARGS passes options: --max-examples N, --seed N.
+API_CHECK_ARGS ?=
+api-check: setup
+	$(PY) tests/api_schema_check.py $(API_CHECK_ARGS)
 
 # What CI runs after the suite: the run command's stack on SQLite and the embedded broker.
 smoke: setup

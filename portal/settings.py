@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "portal.tasks_ui",
     "portal.notifications",
     "portal.reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "portal.api",
 ]
 
 MIDDLEWARE = [
@@ -490,3 +494,43 @@ CIRCUIT_PROBE_SECONDS = env.int("CIRCUIT_PROBE_SECONDS", 30, minimum=1)
 # Rows per page on the inbox and filter pages, and the most rows one bulk action may change.
 INBOX_PAGE_SIZE = env.int("INBOX_PAGE_SIZE", 50, minimum=5)
 INBOX_BULK_MAX = env.int("INBOX_BULK_MAX", 1000, minimum=1)
+
+# --- The REST API (/api/v1/, portal/api/) --------------------------------------------------------
+# Requests a token (or a person's session) may make a minute, counted in the cache.
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", 120, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # enforces CSRF on writes
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttles.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.problems.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM task portal API",
+    "DESCRIPTION": (
+        "Tasks across sites, sites and their health, reminder deliveries and report figures. "
+        "Authenticate with `Authorization: Bearer <personal access token>` (made on "
+        "/api/tokens/). Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the project's static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "ptk_…"}}
+    },
+    "SECURITY": [{"token": []}],
+    "AUTHENTICATION_WHITELIST": [],
+    "ENUM_NAME_OVERRIDES": {"PortalStatusEnum": "portal.tasks_ui.forms.PORTAL_STATUSES"},
+}

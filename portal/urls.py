@@ -21,6 +21,7 @@ urlpatterns = [
     path("sites/", include("portal.sites.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("reports/", include("portal.reports.urls")),
+    path("api/", include("portal.api.urls")),
     path("", include("portal.tasks_ui.urls")),
 ]
 

@@ -4,11 +4,29 @@ htmx endpoint calls them in Python; templates never decide access."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.sites.models import Profile, Site, Team
+
+# A narrower view for one request: an API token limited to some sites sees only those, through
+# every read and write that asks these functions (None: no limit beyond the person's grants).
+_site_limit: ContextVar[frozenset[int] | None] = ContextVar("portal_site_limit", default=None)
+
+
+@contextmanager
+def sites_limited_to(site_ids: Iterable[int] | None) -> Iterator[None]:
+    """Within the block, the person's visible sites are also limited to ``site_ids``."""
+    token = _site_limit.set(None if site_ids is None else frozenset(site_ids))
+    try:
+        yield
+    finally:
+        _site_limit.reset(token)
 
 
 def profile_for(user: User) -> Profile:
@@ -35,6 +53,9 @@ def site_list_for_user(*, user: User, include_inactive: bool = False) -> QuerySe
     """Sites whose tasks the user may see: admins all; others their grants (direct or through
     a group); team leads also the sites their teams' members work on."""
     sites = Site.objects.all() if include_inactive else Site.objects.filter(is_active=True)
+    limit = _site_limit.get()
+    if limit is not None:
+        sites = sites.filter(pk__in=sorted(limit))
     if not user.is_authenticated or not user.is_active:
         return sites.none()
     if user_is_admin(user):

@@ -1,7 +1,9 @@
 """The portal's layers, read from the imports in its source.
 
 - Apps: ``sites`` imports no other portal app; ``notifications`` imports ``sites`` only;
-  ``tasks_ui`` and ``reports`` sit above both; nothing imports ``tasks_ui``.
+  ``tasks_ui`` and ``reports`` sit above both; nothing imports ``tasks_ui`` but ``api``, the
+  top, which reads tasks_ui's selectors, services and forms (never its views); nothing
+  imports ``api``.
 - Backends: a backend's package (``portal.sites.backends.<kind>``) is imported only inside
   ``portal/sites/backends/``; the rest of the portal speaks the interface (``backends.base``,
   ``types``, ``errors``) and builds backends through the registry.
@@ -15,13 +17,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PORTAL = REPO / "portal"
 BACKENDS = PORTAL / "sites" / "backends"
-APPS = ("sites", "notifications", "tasks_ui", "reports")
+APPS = ("sites", "notifications", "tasks_ui", "reports", "api")
 MAY_IMPORT = {
     "sites": set(),
     "notifications": {"sites"},
     "reports": {"sites", "notifications"},
     "tasks_ui": {"sites", "notifications"},
+    "api": {"sites", "notifications", "reports", "tasks_ui"},
 }
+# What the API may use of the pages' app: the logic, not the pages.
+TASKS_UI_FOR_API = ("selectors", "services", "forms", "fanout", "errors", "labels", "models")
 
 
 def imports_of(path: Path) -> set[str]:
@@ -79,12 +84,27 @@ def backend_leaks(root: Path = PORTAL) -> list[str]:
     return sorted(found)
 
 
+def view_imports(root: Path = PORTAL) -> list[str]:
+    found = []
+    for path in sources(root / "api"):
+        for module in imports_of(path):
+            parts = module.split(".")
+            if parts[:2] == ["portal", "tasks_ui"] and len(parts) > 2:
+                if parts[2] not in TASKS_UI_FOR_API:
+                    found.append(f"{path.relative_to(root).as_posix()} imports {module}")
+    return sorted(found)
+
+
 def test_each_app_imports_only_the_layers_below_it():
     assert layer_breaches() == []
 
 
 def test_no_backend_package_is_imported_outside_the_backends():
     assert backend_leaks() == [], "use the interface (backends.base) and the registry"
+
+
+def test_the_api_uses_the_task_pages_logic_never_their_views():
+    assert view_imports() == []
 
 
 def test_the_checks_would_notice(tmp_path):
@@ -97,5 +117,16 @@ def test_the_checks_would_notice(tmp_path):
     notifications = tmp_path / "notifications"
     notifications.mkdir()
     (notifications / "scan.py").write_text("from portal.sites.backends.frappe import Task\n")
-    assert layer_breaches(tmp_path) == ["sites/views.py imports tasks_ui"]
+    api = tmp_path / "api"
+    api.mkdir()
+    (api / "views.py").write_text("from portal.tasks_ui.views.common import next_url\n")
+    (notifications / "api.py").write_text("import portal.api.tokens\n")
+    assert layer_breaches(tmp_path) == [
+        "notifications/api.py imports api",
+        "sites/views.py imports tasks_ui",
+    ]
     assert backend_leaks(tmp_path) == ["notifications/scan.py"]
+    assert view_imports(tmp_path) == [
+        "api/views.py imports portal.tasks_ui.views.common",
+        "api/views.py imports portal.tasks_ui.views.common.next_url",
+    ]
