@@ -88,16 +88,20 @@ def row_order(row: Row) -> tuple:
     )
 
 
+def person_name(
+    ident: str, names: dict[str, str], *, email: str | None = None, full_name: str | None = None
+) -> str:
+    """How a site user reads on every page: the name the portal knows for them (by user id,
+    then email), else the name this answer gave, else the id. One helper, so a row read from a
+    list that names people by email and the same row after a swap read the same."""
+    return names.get(ident.lower()) or (email and names.get(email.lower())) or full_name or ident
+
+
 def people_of(task: Task, names: dict[str, str]) -> tuple[Person, ...]:
     out = []
     for assignee in task.assignees:
         ident = assignee.user_id or assignee.email or ""
-        name = (
-            names.get(ident.lower())
-            or (assignee.email and names.get(assignee.email.lower()))
-            or assignee.full_name
-            or ident
-        )
+        name = person_name(ident, names, email=assignee.email, full_name=assignee.full_name)
         out.append(Person(user_id=ident, name=name))
     return tuple(out)
 

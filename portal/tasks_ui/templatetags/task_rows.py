@@ -30,6 +30,7 @@ from portal.tasks_ui.templatetags.tasks_ui import (
     due_iso,
     due_text,
     priority_class,
+    says_portal_status,
     sitetime,
     status_label,
 )
@@ -75,15 +76,6 @@ def _due(task) -> str:
     if not task.due_date:
         return ""
     return f'<time datetime="{e(due_iso(task))}">{e(due_text(task))}</time>'
-
-
-# The portal's status words in English, to tell whether a site's own status says more.
-_PORTAL_WORDS = {
-    "open": "open",
-    "in_progress": "in progress",
-    "done": "done",
-    "cancelled": "cancelled",
-}
 
 
 def _word(value: str | None) -> str:
@@ -153,7 +145,7 @@ def task_row(context, row: Row) -> SafeString:
     actions = _actions(row, here=here, csrf=csrf, focus=bool(context.get("focus")))
     label = status_label(task.portal_status)
     site_status = ""  # the site's own word, when it says more than the portal's ("late")
-    if task.status and task.status.casefold() != _PORTAL_WORDS.get(task.portal_status):
+    if task.status and not says_portal_status(task.status, task.portal_status):
         site_status = f' <span class="site-status">({_word(task.status)})</span>'
     words = _labels(language)
     html = (
