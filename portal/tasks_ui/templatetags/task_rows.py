@@ -151,8 +151,8 @@ def task_row(context, row: Row) -> SafeString:
     html = (
         f'<tr id="{dom}" class="{"" if task.is_open else "finished"}" '
         f'data-site="{e(row.site_name)}" data-task="{e(task.id)}">'
-        f"<td>{select}</td>"
-        f'<td class="title"><a href="{e(row.url)}" id="{dom}-t">'
+        f'<td data-label="">{select}</td>'
+        f'<td class="title" data-label=""><a href="{e(row.url)}" id="{dom}-t">'
         f"<bdi>{e(task.title) if task.title else words['no_title']}</bdi></a>"
         f"{badge}</td>"
         f'<td id="{dom}-s" data-label="{words["site"]}"><bdi>{e(row.site_name)}</bdi></td>'
