@@ -25,6 +25,7 @@ from tests.browser.look_world import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1366, "height": 900}
 SCREENSHOTS = ARTEFACTS / "screenshots"
 MAIN_PAGES = ("inbox", "find-tasks", "task", "create", "task-delete", "sites", "site", "people",
@@ -60,7 +61,7 @@ def wider_than(page, width: int) -> str | None:
     except PlaywrightError:
         return page.evaluate(
             """(width) => document.documentElement.scrollWidth + ' px: ' + Array.from(
-                 document.querySelectorAll('body *')).filter(el => {
+                 document.querySelectorAll('body *:not(.skip-link)')).filter(el => {
                    const box = el.getBoundingClientRect();
                    return box.right > width + 1 || box.left < -1; })
                  .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
@@ -76,17 +77,21 @@ def script_errors(errors, live_server) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_every_page_fits_a_phone_without_scrolling_sideways(
+def test_every_page_fits_a_phone_and_a_tablet_without_scrolling_sideways(
     page, live_server, look_world, lang, console_errors
 ):
     page.set_viewport_size(PHONE)
     in_language(page, live_server, lang)
     too_wide = {}
     for name, path in pages(look_world):
+        page.set_viewport_size(PHONE)
         open_page(page, live_server, path, lang)
-        problem = wider_than(page, PHONE["width"])
-        if problem:
+        if problem := wider_than(page, PHONE["width"]):
             too_wide[name] = problem
+        page.set_viewport_size(TABLET)  # the same page on a tablet held upright
+        if problem := wider_than(page, TABLET["width"]):
+            too_wide[f"{name} (tablet)"] = problem
+    page.set_viewport_size(PHONE)
     page.get_by_role("button", name="Log out" if lang == "en" else "تسجيل الخروج").click()
     for name, path in ANONYMOUS_PAGES:
         open_page(page, live_server, path, lang)
@@ -94,6 +99,23 @@ def test_every_page_fits_a_phone_without_scrolling_sideways(
             too_wide[name] = problem
     assert too_wide == {}
     assert script_errors(console_errors, live_server) == []
+
+
+def test_the_focus_ring_shows_on_every_page(page, live_server, look_world):
+    """Keyboard focus is always visible: the portal's ring (3 px) on the first controls."""
+    log_in(page, live_server, "ada", PASSWORD)
+    without_ring = []
+    for name, path in pages(look_world):
+        open_page(page, live_server, path, "en")
+        for _ in range(3):  # the skip link, the brand, the first link of the navigation
+            page.keyboard.press("Tab")
+            ring = page.evaluate(
+                """() => { const style = getComputedStyle(document.activeElement);
+                           return style.outlineStyle + ' ' + style.outlineWidth; }"""
+            )
+            if ring != "solid 3px":
+                without_ring.append(f"{name}: {ring}")
+    assert without_ring == []
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
