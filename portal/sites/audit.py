@@ -113,7 +113,6 @@ _FIELDS = {
     "due_date": _("Due"),
     "assignees": _("Assigned to"),
     "assigned_to": _("Assigned to"),
-    "assigned_to_list": _("Assigned to"),
     "by": _("By"),
     "site answered": _("The site answered"),
     "checked": _("Checked"),

@@ -42,8 +42,8 @@ _PEOPLE = {"modified_by", "owner", "created_by", "updated_by"}
 # The site's own bookkeeping: nothing a person acts on.
 _HIDDEN = {
     "docstatus", "idx", "doctype", "name", "parent", "parentfield", "parenttype",
-    "_assign", "_comments", "_liked_by", "_user_tags", "_seen", "id", "deleted",
-    "versionNumber", "org", "org_id", "assigned_to", "assigned_to_list",
+    "_comments", "_liked_by", "_user_tags", "_seen", "id", "deleted",
+    "versionNumber", "org", "org_id", "assigned_to",
 }  # fmt: skip
 # Linked record kinds as the sites name them.
 _KINDS = {
