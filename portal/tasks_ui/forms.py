@@ -144,7 +144,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, sites: list[Site], priorities: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [(site.pk, site.name) for site in sites]
-        self.fields["priority"].choices = [(p, p) for p in priorities]
+        self.fields["priority"].choices = [(p, _option_label(p)) for p in priorities]
         self.fields["assignee"].widget.attrs["list"] = "assignee-options"
 
     def clean(self) -> dict[str, Any]:
