@@ -13,11 +13,12 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from portal import clock
+from portal.sites.backends.base import Features
 from portal.sites.backends.types import Task, Vocabulary
 from portal.sites.buckets import portal_status
 from portal.sites.models import Site, SiteUser
 from portal.sites.services.clients import refused_on_save, site_features
-from portal.tasks_ui.labels import STATUS_LABELS
+from portal.tasks_ui.labels import STATUS_LABELS, site_word
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK
 from portal.typed_lists import typed_list
 
@@ -143,7 +144,7 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, sites: list[Site], priorities: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [(site.pk, site.name) for site in sites]
-        self.fields["priority"].choices = [(p, p) for p in priorities]
+        self.fields["priority"].choices = [(p, _option_label(p)) for p in priorities]
         self.fields["assignee"].widget.attrs["list"] = "assignee-options"
 
     def clean(self) -> dict[str, Any]:
@@ -169,7 +170,14 @@ def _choices(values: tuple[str, ...], current: str | None = None) -> list[tuple[
     options = list(values)
     if current and current not in options:
         options.insert(0, current)  # a value the vocabulary lacks stays selectable
-    return [(value, value) for value in options]
+    return [(value, _option_label(value)) for value in options]
+
+
+def _option_label(value: str) -> str:
+    """The site's word in the reader's language, the site's own word beside it (an option
+    cannot show a title on hover)."""
+    word = site_word(value)
+    return word if word == value else f"{word} (\u2068{value}\u2069)"
 
 
 class TaskForm(forms.Form):
@@ -179,9 +187,10 @@ class TaskForm(forms.Form):
     refused by the site check (``EditConflict``)."""
 
     # Sites do not require a title and store an empty one as "(no title)": the portal does.
+    # No max_length here: its maxlength attribute makes the browser cut a pasted title
+    # silently. The site's own limit is counted on the page and checked in clean_title.
     title = forms.CharField(
         label=_("Title"),
-        max_length=300,
         error_messages={"required": _("Give the task a title.")},
     )
     task_type = forms.ChoiceField(label=_("Task type"))
@@ -239,6 +248,7 @@ class TaskForm(forms.Form):
         picks += [(i, i) for i in current.get("assignees", []) if i not in known]
         self.fields["assignees"].choices = picks
         features = site_features(site) if site is not None else None
+        self._limit_title(features)
         self.one_assignee_required = bool(features and features.assignee_required)
         if features and not features.multiple_assignees:
             self.fields["assignees"] = OnePersonField(
@@ -260,6 +270,39 @@ class TaskForm(forms.Form):
             middle = [p for p in ("Medium", "Normal") if p in vocabulary.priorities]
             if middle:  # the sites' own default (EspoCRM's is Normal)
                 self.initial.setdefault("priority", middle[0])
+
+    def _limit_title(self, features: Features | None) -> None:
+        """The site's longest title, counted on the page (portal.js) and checked on save."""
+        self.title_limit = (features or Features()).title_max_length
+        field = self.fields["title"]
+        field.widget.attrs.update(
+            {
+                "data-max-chars": str(self.title_limit),
+                "data-counter": "title-counter",
+                "aria-describedby": "title-counter",
+            }
+        )
+        field.help_text = _("At most %(max)s characters: the longest title %(site)s takes.") % {
+            "max": self.title_limit,
+            "site": self.site.name if self.site is not None else _("the site"),
+        }
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data.get("title", "")
+        loaded = (self._loaded() or {}) if self.task is None else task_values(self.task)
+        if len(title) > self.title_limit and title != loaded.get("title"):
+            raise forms.ValidationError(
+                _(
+                    "This title has %(count)s characters; %(site)s takes at most %(max)s. "
+                    "Shorten it: nothing was cut."
+                )
+                % {
+                    "count": len(title),
+                    "max": self.title_limit,
+                    "site": self.site.name if self.site is not None else _("the site"),
+                }
+            )
+        return title
 
     def _loaded(self) -> dict[str, Any] | None:
         try:

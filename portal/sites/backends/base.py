@@ -194,6 +194,9 @@ class Features:
     flavours: bool = False  # the CRM comes in variants the doctor names (Frappe: task APIs)
     plain_due_dates: bool = False  # due dates are days without a time (``Task.due_is_day``)
     tells_time_zone: bool = True  # the site names its zone (else the admin enters it)
+    # The longest title the site stores: forms count and refuse past it rather than let the
+    # site refuse (or the browser silently cut) a longer one.
+    title_max_length: int = 140
 
 
 class TaskBackend(ABC):

@@ -88,16 +88,19 @@ def row_order(row: Row) -> tuple:
     )
 
 
+def person_name(ident: str, names: dict[str, str], *, email: str | None = None) -> str:
+    """How a site user reads on every page: the name the portal knows for them (by user id,
+    then email), else their id. Never the name one answer happened to carry: a list read
+    names people by email only, a full read by name, and the same person must read the same
+    in both (``people_known`` learns a name from the first answer that has one)."""
+    return names.get(ident.lower()) or (email and names.get(email.lower())) or ident
+
+
 def people_of(task: Task, names: dict[str, str]) -> tuple[Person, ...]:
     out = []
     for assignee in task.assignees:
         ident = assignee.user_id or assignee.email or ""
-        name = (
-            names.get(ident.lower())
-            or (assignee.email and names.get(assignee.email.lower()))
-            or assignee.full_name
-            or ident
-        )
+        name = person_name(ident, names, email=assignee.email)
         out.append(Person(user_id=ident, name=name))
     return tuple(out)
 

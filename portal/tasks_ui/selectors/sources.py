@@ -188,12 +188,12 @@ def people_known(
     write only for a person seen for the first time. Returns the names and how many people
     were new."""
     names: dict[int, dict[str, str]] = {}
-    known: set[tuple[int, str]] = set()
+    known: dict[tuple[int, str], bool] = {}  # (site, user id) -> the portal has their name
     people = SiteUser.objects.filter(site_id__in=list(site_ids)).only(
         "site_id", "user_id", "email", "full_name"
     )
     for person in people:
-        known.add((person.site_id, person.user_id))
+        known[(person.site_id, person.user_id)] = bool(person.full_name)
         by_id = names.setdefault(person.site_id, {})
         if person.full_name:
             by_id[person.user_id.lower()] = person.full_name
@@ -204,7 +204,12 @@ def people_known(
         for task in tasks:
             for assignee in task.assignees:
                 user_id = assignee.user_id or assignee.email
-                if not user_id or (site.pk, user_id) in known:
+                if not user_id:
+                    continue
+                # A person first seen in a list that names people by email only gets their
+                # name from the first answer that has it, so every page then shows the name.
+                named = known.get((site.pk, user_id))
+                if named or (named is not None and not assignee.full_name):
                     continue
                 site_user_seen(
                     site=site,
@@ -212,11 +217,13 @@ def people_known(
                     email=assignee.email or "",
                     full_name=assignee.full_name or "",
                 )
-                known.add((site.pk, user_id))
-                new += 1
+                known[(site.pk, user_id)] = bool(assignee.full_name)
+                new += named is None
                 if assignee.full_name:
                     by_id = names.setdefault(site.pk, {})
                     by_id[user_id.lower()] = assignee.full_name
+                    if assignee.email:
+                        by_id[assignee.email.lower()] = assignee.full_name
     return names, new
 
 

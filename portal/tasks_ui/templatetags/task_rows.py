@@ -23,12 +23,14 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from portal.tasks_ui.labels import site_word
 from portal.tasks_ui.selectors.rows import Row
 from portal.tasks_ui.templatetags.tasks_ui import (
     bucket_label,
     due_iso,
     due_text,
     priority_class,
+    says_portal_status,
     sitetime,
     status_label,
 )
@@ -47,6 +49,14 @@ def _labels(language: str) -> dict[str, str]:
         "saving": gettext("Saving…"),
         "read_only": gettext("Read only"),
         "no_title": gettext("(no title)"),
+        # the column headings again, for the cells of a row shown as a card on a phone
+        "site": gettext("Site"),
+        "priority": gettext("Priority"),
+        "status": gettext("Status"),
+        "due": gettext("Due"),
+        "starts": gettext("Starts"),
+        "people": gettext("Assigned to"),
+        "actions": gettext("Actions"),
     }
     return {key: escape(value, quote=True) for key, value in words.items()}
 
@@ -66,6 +76,16 @@ def _due(task) -> str:
     if not task.due_date:
         return ""
     return f'<time datetime="{e(due_iso(task))}">{e(due_text(task))}</time>'
+
+
+def _word(value: str | None) -> str:
+    """A site's priority, status or type in the reader's language, the site's word on hover."""
+    if not value:
+        return "—"
+    text = site_word(value)
+    if text == value:
+        return f"<bdi>{e(value)}</bdi>"
+    return f'<span title="{e(value)}">{e(text)}</span>'
 
 
 def _people(row: Row) -> str:
@@ -97,7 +117,8 @@ def _actions(row: Row, *, here: str, csrf: str, focus: bool) -> str:
         f"{label}</button></form>"
         f' <a href="{e(row.edit_url)}" aria-describedby="{named}">{words["edit"]}</a>'
         f' <input type="hidden" id="{dom}-title" name="title" value="{e(task.title)}">'
-        f' <a href="{e(confirm_page)}" hx-post="{e(row.delete_url)}" hx-include="#{dom}-title"'
+        f' <a class="danger" href="{e(confirm_page)}" hx-post="{e(row.delete_url)}"'
+        f' hx-include="#{dom}-title"'
         f' hx-target="#{dom}" hx-swap="outerHTML" hx-indicator="#{dom}-busy"'
         f' hx-confirm="{e(question)}" aria-describedby="{named}">{words["delete"]}</a>'
         f' <span id="{dom}-busy" class="htmx-indicator busy">{words["saving"]}</span>'
@@ -124,23 +145,24 @@ def task_row(context, row: Row) -> SafeString:
     actions = _actions(row, here=here, csrf=csrf, focus=bool(context.get("focus")))
     label = status_label(task.portal_status)
     site_status = ""  # the site's own word, when it says more than the portal's ("late")
-    if task.status and task.status.casefold() != label.casefold():
-        site_status = f' <span class="site-status">(<bdi>{e(task.status)}</bdi>)</span>'
+    if task.status and not says_portal_status(task.status, task.portal_status):
+        site_status = f' <span class="site-status">({_word(task.status)})</span>'
+    words = _labels(language)
     html = (
         f'<tr id="{dom}" class="{"" if task.is_open else "finished"}" '
         f'data-site="{e(row.site_name)}" data-task="{e(task.id)}">'
-        f"<td>{select}</td>"
-        f'<td class="title"><a href="{e(row.url)}" id="{dom}-t">'
-        f"<bdi>{e(task.title) if task.title else _labels(language)['no_title']}</bdi></a>"
+        f'<td data-label="">{select}</td>'
+        f'<td class="title" data-label=""><a href="{e(row.url)}" id="{dom}-t">'
+        f"<bdi>{e(task.title) if task.title else words['no_title']}</bdi></a>"
         f"{badge}</td>"
-        f'<td id="{dom}-s"><bdi>{e(row.site_name)}</bdi></td>'
-        f'<td><span class="prio {e(priority_class(task.priority))}">'
-        f"<bdi>{e(task.priority or '—')}</bdi></span></td>"
-        f"<td>{e(label)}{site_status}</td>"
-        f"<td>{_due(task)}</td>"
-        f'<td class="col-start">{_when(task.start_date)}</td>'
-        f'<td class="col-people">{_people(row)}</td>'
-        f'<td class="actions">{actions}</td>'
+        f'<td id="{dom}-s" data-label="{words["site"]}"><bdi>{e(row.site_name)}</bdi></td>'
+        f'<td data-label="{words["priority"]}">'
+        f'<span class="prio {e(priority_class(task.priority))}">{_word(task.priority)}</span></td>'
+        f'<td data-label="{words["status"]}">{e(label)}{site_status}</td>'
+        f'<td data-label="{words["due"]}">{_due(task)}</td>'
+        f'<td class="col-start" data-label="{words["starts"]}">{_when(task.start_date)}</td>'
+        f'<td class="col-people" data-label="{words["people"]}">{_people(row)}</td>'
+        f'<td class="actions" data-label="{words["actions"]}">{actions}</td>'
         "</tr>"
     )
     return mark_safe(html)  # noqa: S308 - every value above is escaped by e()

@@ -109,3 +109,25 @@ def priority_class(value: str | None) -> str:
         "normal": "prio-medium",
         "low": "prio-low",
     }.get((value or "").lower(), "prio-other")
+
+
+@register.filter
+def site_word(value: str | None) -> str:
+    """A site's priority, status or task type in the reader's language (``labels.site_word``);
+    templates put the site's own word in a ``title`` beside it."""
+    return labels.site_word(value)
+
+
+# The portal's statuses in English, to tell whether a site's own status says more ("late").
+_PORTAL_WORDS = {
+    "open": "open",
+    "in_progress": "in progress",
+    "done": "done",
+    "cancelled": "cancelled",
+}
+
+
+@register.filter
+def says_portal_status(site_status: str | None, portal_status: str) -> bool:
+    """Whether the site's status is just the portal's word (nothing more to show beside it)."""
+    return (site_status or "").casefold() == _PORTAL_WORDS.get(portal_status, portal_status)

@@ -22,7 +22,7 @@ from portal.sites.backends.types import Task
 from portal.sites.buckets import bucket
 from portal.tasks_ui.forms import AssignForm, StatusForm, snapshot_modified
 from portal.tasks_ui.selectors.rows import Row, people_of
-from portal.tasks_ui.selectors.sources import Source, names_by_site, people_of_site
+from portal.tasks_ui.selectors.sources import Source, names_by_site, people_known, people_of_site
 from portal.tasks_ui.selectors.task import source_for, task_view_for_user
 from portal.tasks_ui.services.writes import (
     AlreadyGone,
@@ -38,7 +38,10 @@ ROW_PREFIX = "task-"
 
 
 def row_for(source: Source, task: Task) -> Row:
+    # The names the rest of the page shows; a name this answer is the first to give is learnt
+    # for the next pages (``person_name``).
     names = names_by_site([source.site.pk]).get(source.site.pk, {})
+    people_known([source.site.pk], learn=[(source.site, [task])])
     return Row(
         site_id=source.site.pk,
         site_name=source.site.name,

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -27,7 +28,13 @@ from portal.tasks_ui.forms import (
     snapshot_of,
     task_values,
 )
-from portal.tasks_ui.selectors.sources import Source, people_of_site, vocabulary_for
+from portal.tasks_ui.selectors.rows import person_name
+from portal.tasks_ui.selectors.sources import (
+    Source,
+    names_by_site,
+    people_of_site,
+    vocabulary_for,
+)
 from portal.tasks_ui.selectors.task import (
     TaskView,
     source_for,
@@ -35,17 +42,18 @@ from portal.tasks_ui.selectors.task import (
     task_view_for_user,
 )
 from portal.tasks_ui.services.writes import task_create, task_edit
+from portal.tasks_ui.task_fields import extra_fields
 from portal.tasks_ui.views.common import error_kind, error_text, wants_partial
 
-FIELD_LABELS = {
-    "title": _("Title"),
-    "description": _("Description"),
-    "status": _("Status"),
-    "priority": _("Priority"),
-    "task_type": _("Task type"),
-    "start_date": _("Starts"),
-    "due_date": _("Due"),
-    "assignees": _("Assigned to"),
+FIELD_LABELS = {  # lazy: translated when shown, in the reader's language
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("Description"),
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "task_type": gettext_lazy("Task type"),
+    "start_date": gettext_lazy("Starts"),
+    "due_date": gettext_lazy("Due"),
+    "assignees": gettext_lazy("Assigned to"),
 }
 
 
@@ -58,6 +66,11 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 
 def task_context(view: TaskView, **more) -> dict:
     task = view.task
+    names = names_by_site([view.site.pk]).get(view.site.pk, {})
+
+    def person(ident: str) -> str:
+        return person_name(ident, names)
+
     refused = statuses_refused(view.site, task, clock.now()) if task else frozenset()
     # Statuses this kind of site does not have at all (Django-CRM has no cancelled state).
     absent = frozenset() if site_features(view.site).cancelled else frozenset({"cancelled"})
@@ -75,7 +88,8 @@ def task_context(view: TaskView, **more) -> dict:
         "counted_as_finished": bool(task)
         and task.portal_status in ("done", "cancelled")
         and not any(w in (task.status or "").lower() for w in ("cancel", "complet", "done")),
-        "extra": sorted(task.extra.items()) if task else [],
+        "extra": extra_fields(task.extra, person) if task else [],
+        "created_by": person(task.owner) if task and task.owner else "",
         "assign_form": AssignForm(people=people_of_site(view.site.pk), task=task) if task else None,
         **more,
     }

@@ -260,9 +260,14 @@ def test_the_task_page_shows_every_field_a_link_to_the_site_and_its_history(
     client.post(f"/tasks/{site.pk}/{task_id}/status/", {"status": "in_progress"})
     html = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
     assert f"{site.base_url}/app/crm-task/{task_id}" in html
-    for key in ("reference_doctype", "modified_by", "has_reminder"):
-        assert f"<bdi>{key}</bdi>" in html
-    assert "task_status" in html and "in_progress" in html  # the portal's history
+    # The site's further fields under labels, never their raw names.
+    for label in ("Linked to", "Last changed by", "Reminder set on the site"):
+        assert f"<dt>{label}</dt>" in html
+    for key in ("reference_doctype", "modified_by", "has_reminder", "docstatus"):
+        assert key not in html
+    # The portal's history in words: the action and the status, not "task_status: in_progress".
+    assert "Changed the status" in html and "<bdi>In progress</bdi>" in html
+    assert "task_status" not in html and "{&#x27;status&#x27;" not in html
     assert '<dd class="description">—</dd>' in html  # the task has none: no "None"
     assert "Action target on riyadh" in html
 

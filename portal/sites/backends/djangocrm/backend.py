@@ -53,6 +53,8 @@ class DjangoCrmBackend(WholeSiteReads, TaskBackend):
         code_sign_in=True,
         plain_due_dates=True,
         tells_time_zone=False,
+        # Django-CRM's Task.title is a CharField(max_length=200).
+        title_max_length=200,
     )
     small_site_rows = 1_000_000  # always read whole (see the module's docstring)
 

@@ -62,6 +62,8 @@ class EspoBackend(WholeSiteReads, TaskBackend):
         password_sign_in=True,
         plain_due_dates=False,
         tells_time_zone=True,
+        # Task name ≤ 255; longer answers 400 maxLength (contract/espocrm [061], README).
+        title_max_length=255,
     )
     small_site_rows = 1_000_000  # always read whole (see the module's docstring)
 

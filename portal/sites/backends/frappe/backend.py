@@ -62,6 +62,9 @@ class FrappeBackend(TaskBackend):
         webhooks=True,
         oauth_sign_in=True,
         flavours=True,
+        # CRM Task's title is a Data field: Frappe stores 140 characters and refuses more
+        # (CharacterLengthExceededError).
+        title_max_length=140,
     )
 
     def __init__(
