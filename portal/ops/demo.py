@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -234,8 +235,10 @@ def demo_prepare(
 
 def demo_team_and_rule(*, lead, sites) -> None:
     """A team spanning both sites, led by the demo lead, and a reminder rule: a daily digest
-    of overdue tasks to the assignees, escalated to the lead after two days. Mails go to the
-    log unless EMAIL_HOST is set."""
+    of overdue tasks to the assignees, escalated to the lead after two days and to the admin a
+    day later; tasks nobody holds go to the lead; reminders a day and an hour before a task is
+    due; nothing between 22:00 and 07:00 Riyadh time. Mails go to the log unless EMAIL_HOST is
+    set."""
     team, _ = Team.objects.get_or_create(name=DEMO_TEAM, defaults={"lead": lead})
     for site, demo in sites:
         for person, name in (("sales1", "Sales One"), ("norole", "No Role")):
@@ -248,6 +251,9 @@ def demo_team_and_rule(*, lead, sites) -> None:
         defaults={
             "assignees": True, "team_leads": True, "first_after_minutes": 0,
             "repeat_every_hours": 24, "max_repeats": 3, "escalate_after_hours": 48,
+            "escalate_next_after_hours": 24, "escalate_next_address": "admin@demo.local",
+            "unassigned_to": Rule.Unassigned.TEAM_LEAD, "before_due_minutes": [1440, 60],
+            "quiet_start": time(22, 0), "quiet_end": time(7, 0), "time_zone": "Asia/Riyadh",
             "shape": Rule.Shape.DIGEST, "buckets": Rule.Buckets.OVERDUE,
         },
     )  # fmt: skip
