@@ -293,6 +293,22 @@ def test_a_person_who_ticks_nothing_for_a_kind_gets_none_of_that_kind(
     assert not Delivery.objects.exists()
 
 
+def test_reminders_before_the_due_time_follow_the_choice_for_that_kind_and_read_as_such(
+    tasks, sites, email_channel, centre_channel, sara
+):
+    """Before-due reminders are their own kind: here only in the portal, while the overdue
+    digest would go by email; the centre files them as before due, not as overdue."""
+    choose(sara, before_due=["portal"], digest=["email"])
+    make_rule(before_due_minutes=[60])
+    tasks.add("riyadh", title="Quote due soon", due=T0 + timedelta(minutes=50),
+              assignees=[SALES2])  # fmt: skip
+    scan()
+    assert kinds_of_deliveries() == [("portal", "sara@portal.test")]
+    send_all()
+    note = Notification.objects.get(user=sara)
+    assert note.kind == Notification.Kind.BEFORE_DUE
+
+
 def test_a_lead_chooses_escalations_apart_from_other_reminders(
     tasks, sites, email_channel, centre_channel
 ):
