@@ -75,6 +75,8 @@ class Command(BaseCommand):
         djangocrm_ready = settings.DATA_DIR / "standin-djangocrm-ready.json"
         espocrm_ready = settings.DATA_DIR / "standin-espocrm-ready.json"  # and EspoCRM's
         with_standin = demo and not no_standin
+        # The demo sites keep their tasks here across restarts, as the portal keeps its history.
+        state_dir = settings.DATA_DIR / "standin"
         if with_standin:
             ready_file.unlink(missing_ok=True)
             djangocrm_ready.unlink(missing_ok=True)
@@ -91,6 +93,8 @@ class Command(BaseCommand):
                         str(standin_port_base + 3),
                         "--ready-file",
                         str(espocrm_ready),
+                        "--state-file",
+                        str(state_dir / "espocrm.json"),
                     ],
                 )  # fmt: skip
             )
@@ -106,6 +110,8 @@ class Command(BaseCommand):
                         str(standin_port_base + 2),
                         "--ready-file",
                         str(djangocrm_ready),
+                        "--state-file",
+                        str(state_dir / "djangocrm.json"),
                     ],
                 )  # fmt: skip
             )
@@ -123,6 +129,8 @@ class Command(BaseCommand):
                         f"{public_url}/sites/oauth/callback/",
                         "--ready-file",
                         str(ready_file),
+                        "--state-file",
+                        str(state_dir / "frappe.json"),
                     ],
                 )  # fmt: skip
             )

@@ -1,0 +1,59 @@
+"""A demo site's state kept across restarts (``--state-file PATH``): demo processes only.
+
+The stand-in sites hold everything in memory, which tests and benchmarks want. A demo is
+different: the portal beside it keeps its own history (audit log, reminders, reports), so a
+task created or completed through the portal must still be there, with its status, after a
+restart. A demo process restores the tasks from its state file at start and writes them back
+within a second of any change and once more at a clean stop, so even a killed process loses at
+most that second. The file is JSON written under a temporary name and renamed into place: a
+stop half-way through a write leaves the previous state, never a torn one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+class StateFile:
+    """``load()`` what the last run kept; ``keep()`` writes ``dump()`` when it changed."""
+
+    def __init__(self, path: str | os.PathLike, *, dump: Callable[[], dict]) -> None:
+        self.path = Path(path)
+        self.dump = dump
+        self._written: str | None = None
+
+    def load(self) -> dict | None:
+        """The kept state, or None on a first start. A file that does not parse is moved
+        aside (``.bad``), not overwritten, so nothing is lost, and the site starts afresh."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            aside = self.path.with_name(self.path.name + ".bad")
+            self.path.replace(aside)
+            print(f"standin: {self.path} unreadable ({exc}); kept as {aside}, starting afresh",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            return None
+        self._written = text
+        return data
+
+    def keep(self) -> bool:
+        """Writes the state if it differs from what the file holds; whether it wrote."""
+        text = json.dumps(self.dump(), ensure_ascii=False, sort_keys=True)
+        if text == self._written:
+            return False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(self.path)
+        self._written = text
+        return True
