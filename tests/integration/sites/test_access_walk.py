@@ -26,6 +26,7 @@ OPEN_TO_ANY_USER = {
 }  # fmt: skip
 
 
+
 def walk(resolver=None, prefix="", namespace=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
