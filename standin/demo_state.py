@@ -53,7 +53,10 @@ class StateFile:
             return False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        # Only its owner reads it: it holds the demo users' sign-in tokens too.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
         tmp.replace(self.path)
         self._written = text
         return True

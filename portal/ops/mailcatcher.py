@@ -32,7 +32,9 @@ class FolderHandler:
     def __init__(self, folder: Path, *, keep: int = KEEP) -> None:
         self.folder = folder
         self.keep = keep
+        # Only its owner reads it: reminders carry signed one-click links.
         folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's name)
         self.store(envelope.original_content or envelope.content)

@@ -55,15 +55,18 @@ class Stack:
                 self.out.write(f"{'stack'.ljust(self._width)} | {line}\n")
             self.out.flush()
 
-    def wait_settled(self, *, quiet: float = 1.5, timeout: float = 30.0) -> bool:
+    def wait_settled(self, *, quiet: float = 2.0, timeout: float = 30.0) -> bool:
         """Until every service with a ready marker has printed it and none has printed anything
         for ``quiet`` seconds, so what is announced next is not lost in their start-up output;
         False if that took longer than ``timeout`` (the caller announces anyway)."""
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while time.monotonic() < deadline:
             with self._print_lock:
                 ready = self._ready >= set(self._markers)
-                silent = time.monotonic() - self._last_output >= quiet
+                # Quiet since the call too: work the caller just queued (the demo's first scan)
+                # gets the time to start talking.
+                silent = time.monotonic() - max(self._last_output, started) >= quiet
             if (ready and silent) or self.first_exited():
                 return ready and silent
             time.sleep(0.1)

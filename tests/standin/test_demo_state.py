@@ -17,6 +17,7 @@ def test_it_writes_the_state_only_when_it_changed_and_reads_it_back(tmp_path):
     assert kept.keep() is True
     assert StateFile(tmp_path / "site.json", dump=dict).load() == state
     assert not (tmp_path / "site.json.tmp").exists()
+    assert (tmp_path / "site.json").stat().st_mode & 0o077 == 0  # its owner's only
 
 
 def test_an_unreadable_file_is_kept_aside_and_the_site_starts_afresh(tmp_path, capsys):
