@@ -21,9 +21,19 @@ from pathlib import Path
 class StateFile:
     """``load()`` what the last run kept; ``keep()`` writes ``dump()`` when it changed."""
 
-    def __init__(self, path: str | os.PathLike, *, dump: Callable[[], dict]) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        *,
+        dump: Callable[[], dict],
+        version: Callable[[], object] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.dump = dump
+        # Cheap to ask, and changes with every write to the state: unchanged, keep() skips
+        # building and comparing the dump (a big site's is some 6 ms of work).
+        self.version = version
+        self._seen: object = None
         self._written: str | None = None
 
     def load(self) -> dict | None:
@@ -48,6 +58,11 @@ class StateFile:
 
     def keep(self) -> bool:
         """Writes the state if it differs from what the file holds; whether it wrote."""
+        if self.version is not None:
+            version = self.version()
+            if version == self._seen and self._written is not None:
+                return False
+            self._seen = version
         text = json.dumps(self.dump(), ensure_ascii=False, sort_keys=True)
         if text == self._written:
             return False

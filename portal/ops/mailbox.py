@@ -19,7 +19,7 @@ from django.conf import settings
 from portal.ops.mailcatcher import SUFFIX
 
 SHOWN = 50  # the newest messages the page lists
-READ_LIMIT = 1024 * 1024  # bytes read of one message
+READ_LIMIT = 256 * 1024  # bytes read of one message (its text part comes first)
 BODY_LIMIT = 20_000  # characters shown of one body
 HEADER_LIMIT = 300
 

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from standin.demo_state import StateFile
 from standin.frappe.config import ConfigError, load, parse_document
-from standin.frappe.demo import DEFAULT_REDIRECT, demo_document, demo_restore, demo_state
+from standin.frappe.demo import (
+    DEFAULT_REDIRECT,
+    demo_document,
+    demo_restore,
+    demo_state,
+    demo_version,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     host = args.host or process["host"]
     sites, servers = {}, []
-    kept = StateFile(args.state_file, dump=lambda: demo_state(sites)) if args.state_file else None
+    kept = None
+    if args.state_file:
+        kept = StateFile(args.state_file, dump=lambda: demo_state(sites),
+                         version=lambda: demo_version(sites))  # fmt: skip
     try:
         for cfg in sites_cfg:
             site = Site(cfg)

@@ -112,6 +112,11 @@ def demo_state(sites: dict) -> dict:
     }
 
 
+def demo_version(sites: dict) -> tuple:
+    """Changes whenever ``demo_state`` would: the stores' write counts and the next ids."""
+    return tuple((site.store.writes, site.peek_next_id()) for site in sites.values())
+
+
 def demo_restore(sites: dict, data: dict) -> None:
     """The kept tasks in place of the seeded ones, for each site the state names."""
     for name, kept in data.items():

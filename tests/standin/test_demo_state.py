@@ -41,3 +41,34 @@ def test_a_demo_site_s_state_survives_a_round_trip_through_the_file(tmp_path):
     assert json.dumps(demo_state(again), sort_keys=True) == json.dumps(
         demo_state(first), sort_keys=True
     )
+
+
+def test_with_a_version_it_builds_the_state_only_after_a_change(tmp_path):
+    built = []
+    version = [1]
+
+    def dump():
+        built.append(version[0])
+        return {"v": version[0]}
+
+    kept = StateFile(tmp_path / "site.json", dump=dump, version=lambda: version[0])
+    assert kept.keep() is True and kept.keep() is False and built == [1]
+    version[0] = 2
+    assert kept.keep() is True and built == [1, 2]
+
+
+def test_a_frappe_demo_site_s_version_moves_with_every_write_to_its_tasks():
+    from standin.frappe.config import parse_document
+    from standin.frappe.demo import demo_document, demo_restore, demo_state, demo_version
+    from standin.frappe.site import Site
+
+    configs, _process = parse_document(demo_document())
+    sites = {config.name: Site(config) for config in configs}
+    before, state = demo_version(sites), demo_state(sites)
+    riyadh = sites["Riyadh Sales"]
+    first = state["Riyadh Sales"]["tasks"][0]["name"]
+    riyadh.store.update(first, {"status": "Done"})
+    assert demo_version(sites) != before
+    demo_restore(sites, state)
+    assert riyadh.store.get(first)["status"] == state["Riyadh Sales"]["tasks"][0]["status"]
+    assert demo_state(sites) == state
