@@ -104,3 +104,11 @@ def test_a_message_with_only_html_shows_its_source_as_text():
     raw = b"Subject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p onclick=x>hi</p>"
     mail = mail_parse(raw)
     assert mail.body_is_html and mail.body == "<p onclick=x>hi</p>"
+
+
+def test_the_mail_page_reads_in_arabic(client, django_user_model):
+    client.force_login(make_user(django_user_model, "ada", Profile.Role.ADMIN))
+    client.cookies["django_language"] = "ar"
+    body = client.get("/ops/mail/").content.decode()
+    assert 'dir="rtl"' in body and "البريد الملتقَط" in body and "لم يُلتقَط أي بريد بعد" in body
+    assert "Caught mail" not in body
