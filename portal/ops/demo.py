@@ -235,8 +235,8 @@ def demo_prepare(
 
 def demo_team_and_rule(*, lead, sites) -> None:
     """A team spanning both sites, led by the demo lead, and a reminder rule: a daily digest
-    of overdue tasks to the assignees, escalated to the lead after two days. Mails go through
-    SMTP to the demo's mail catcher (its page is /ops/mail/), or to EMAIL_HOST when set."""
+    of overdue tasks to the assignees, escalated to the lead after two days. Mails go to the
+    log unless EMAIL_HOST is set."""
     team, _ = Team.objects.get_or_create(name=DEMO_TEAM, defaults={"lead": lead})
     for site, demo in sites:
         for person, name in (("sales1", "Sales One"), ("norole", "No Role")):
