@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("reports/", include("portal.reports.urls")),
     path("api/", include("portal.api.urls")),
+    path("ops/", include("portal.ops.urls")),
     path("", include("portal.tasks_ui.urls")),
 ]
 

@@ -3,8 +3,9 @@
 With the stand-in's demo sites running (`python -m standin --demo`, started by
 `manage.py runstack --demo`), the portal registers both sites with their API-key service
 credentials, gives the demo member a grant to one of them and the demo lead to both, and
-connects the demo people through the site's own OAuth provider. The stand-in keeps its state
-in memory, so tokens are fetched again on every start.
+connects the demo people through the site's own OAuth provider. The stand-in sites keep their
+tasks across restarts (runstack gives each a state file), not their tokens: those are fetched
+again on every start.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def demo_djangocrm_site(ready: dict, *, member, lead) -> Site:
     admin_email, sales1 = sorted(ready["tokens"])  # admin@…, sales1@…
     site = Site.objects.filter(backend=Site.Backend.DJANGOCRM, base_url=ready["url"]).first()
     site = site or Site(backend=Site.Backend.DJANGOCRM, base_url=ready["url"])
-    # The stand-in keeps its state in memory: a new organisation id on every start.
+    # The organisation id comes from the site: kept across restarts, read again on each.
     site.name, site.organisation = ready["name"], ready["org_id"]
     site.time_zone, site.tags = ready["time_zone"], "operations, ksa"
     site.save()

@@ -25,6 +25,7 @@ class Service:
     name: str
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
+    ready_marker: str | None = None  # a line containing this says the service is up
 
 
 class Stack:
@@ -38,11 +39,38 @@ class Stack:
         self._stopping = threading.Event()
         self._print_lock = threading.Lock()
         self._width = max(len(s.name) for s in services)
+        self._markers = {s.name: s.ready_marker for s in services if s.ready_marker}
+        self._ready: set[str] = set()
+        self._last_output = time.monotonic()
 
     def say(self, name: str, line: str) -> None:
         with self._print_lock:
             self.out.write(f"{name.ljust(self._width)} | {line.rstrip()}\n")
             self.out.flush()
+
+    def announce(self, lines: list[str]) -> None:
+        """Lines of the stack's own, printed together: no service's line falls among them."""
+        with self._print_lock:
+            for line in lines:
+                self.out.write(f"{'stack'.ljust(self._width)} | {line}\n")
+            self.out.flush()
+
+    def wait_settled(self, *, quiet: float = 2.0, timeout: float = 30.0) -> bool:
+        """Until every service with a ready marker has printed it and none has printed anything
+        for ``quiet`` seconds, so what is announced next is not lost in their start-up output;
+        False if that took longer than ``timeout`` (the caller announces anyway)."""
+        started = time.monotonic()
+        deadline = started + timeout
+        while time.monotonic() < deadline:
+            with self._print_lock:
+                ready = self._ready >= set(self._markers)
+                # Quiet since the call too: work the caller just queued (the demo's first scan)
+                # gets the time to start talking.
+                silent = time.monotonic() - max(self._last_output, started) >= quiet
+            if (ready and silent) or self.first_exited():
+                return ready and silent
+            time.sleep(0.1)
+        return False
 
     def start(self) -> None:
         for service in self.services:
@@ -60,8 +88,13 @@ class Stack:
             threading.Thread(target=self._pump, args=(service.name, process), daemon=True).start()
 
     def _pump(self, name: str, process: subprocess.Popen) -> None:
+        marker = self._markers.get(name)
         for line in process.stdout:  # type: ignore[union-attr]
             self.say(name, line)
+            with self._print_lock:
+                self._last_output = time.monotonic()
+                if marker and marker in line:
+                    self._ready.add(name)
 
     def first_exited(self) -> tuple[str, int] | None:
         for name, process in self.processes.items():
@@ -161,3 +194,26 @@ def run_until_signal(stack: Stack, *, on_ready, health_url: str, timeout: float 
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def summary_lines(
+    *, url: str, sites: list[str] = (), mail_url: str | None = None, logins: list[str] = ()
+) -> list[str]:
+    """What the stack says once everything is up, the logins last: the lines a newcomer needs
+    stay at the bottom of the console."""
+    lines = list(sites)
+    if mail_url:
+        lines.append(f"mail the portal sends is caught at {mail_url} (log in as admin)")
+    lines.append(f"portal ready at {url}")
+    lines.extend(f"log in as {login}" for login in logins)
+    return lines
+
+
+def free_port(host: str) -> int:
+    """A port nothing listens on now (the mail catcher's: nobody needs to know it but the
+    portal's own processes, which get it in EMAIL_PORT)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]

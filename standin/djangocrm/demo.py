@@ -9,10 +9,12 @@ organisation's calendar: overdue, due today, upcoming, undated and completed one
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import asdict
+from datetime import datetime, timedelta
 
 from standin.demo_process import demo_main
 from standin.djangocrm import DjangoCrmSite
+from standin.djangocrm.state import Task
 
 ORG = "Jeddah Ops"
 ZONE = "Asia/Riyadh"
@@ -51,10 +53,51 @@ def demo_site(*, host: str = "127.0.0.1", port: int = 0) -> DjangoCrmSite:
     return site
 
 
+def demo_state(site: DjangoCrmSite) -> dict:
+    """What a restart keeps (``--state-file``): the ids the portal stored (organisation, users,
+    memberships: what ``assigned_to`` names) and the tasks. Tokens are the fixed demo ones."""
+    with site.state.lock:
+        org = site.state.orgs[site.org_id]
+        tasks = []
+        for task in site.state.tasks.values():
+            row = {f: v for f, v in asdict(task).items() if f not in ("org", "created_by")}
+            row["created_by"] = task.created_by.email
+            row["created_at"] = task.created_at.isoformat()
+            tasks.append(row)
+        return {
+            "org": {"id": org.id, "api_key": org.api_key},
+            "users": {u.email: u.id for u in site.state.users.values()},
+            "profiles": {p.user.email: p.id for p in site.state.members(org)},
+            "tasks": tasks,
+        }
+
+
+def demo_restore(site: DjangoCrmSite, data: dict) -> None:
+    """The kept ids and tasks in place of the fresh ones ``demo_site`` made."""
+    state = site.state
+    with state.lock:
+        org = state.orgs.pop(site.org_id)
+        org.id, org.api_key = data["org"]["id"], data["org"]["api_key"]
+        state.orgs[org.id] = org
+        site.org_id = org.id
+        for user in state.users.values():
+            user.id = data["users"].get(user.email, user.id)
+        for profile in state.members(org):
+            profile.id = data["profiles"].get(profile.user.email, profile.id)
+        state.profiles = {p.id: p for p in state.profiles.values()}
+        state.tasks = {}
+        for row in data["tasks"]:
+            creator = state.users.get(row.pop("created_by")) or state.members(org)[0].user
+            created_at = datetime.fromisoformat(row.pop("created_at"))
+            task = Task(org=org, created_by=creator, created_at=created_at, **row)
+            state.tasks[task.id] = task
+
+
 def main(argv: list[str] | None = None) -> int:
     return demo_main(
         argv, prog="standin.djangocrm", description=__doc__, default_port=8103,
         make_site=demo_site, label=ORG,
         ready=lambda site: {"url": site.url, "org_id": site.org_id, "name": ORG,
                             "time_zone": ZONE, "tokens": DEMO_TOKENS},
+        dump=demo_state, restore=demo_restore,
     )  # fmt: skip

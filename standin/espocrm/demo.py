@@ -11,10 +11,13 @@ Urgent one, finished and deferred ones.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from standin.demo_process import demo_main
 from standin.espocrm import EspoCrmSite
+from standin.espocrm.state import Role, User
 
 NAME = "Dammam Service"
 ZONE = "Asia/Riyadh"
@@ -62,10 +65,47 @@ def _ready(site: EspoCrmSite) -> dict:
             "api_secret": secret, "user": "sales1", "password": DEMO_PASSWORD}  # fmt: skip
 
 
+_KEPT = ("teams", "accounts", "webhooks", "queue", "tokens")
+
+
+def demo_state(site: EspoCrmSite) -> dict:
+    """What a restart keeps (``--state-file``): users and roles (their ids are what tasks and
+    the portal's connection name), tasks, the webhooks the portal made and the events not yet
+    sent, sign-in tokens and the id counters. What was sent (``deliveries``) is not kept."""
+    state = site.state
+    with state.lock:
+        tasks = {}
+        for task_id, task in state.tasks.items():
+            tasks[task_id] = {**copy.deepcopy(task), "_given": sorted(task.get("_given", ()))}
+        kept = {name: copy.deepcopy(getattr(state, name)) for name in _KEPT}
+        return {
+            **kept,
+            "users": [asdict(u) for u in state.users.values()],
+            "roles": [asdict(r) for r in state.roles.values()],
+            "tasks": tasks,
+            "seq": state.seq,
+            "last_id": state._last_id,
+        }
+
+
+def demo_restore(site: EspoCrmSite, data: dict) -> None:
+    """The kept state in place of the fresh one ``demo_site`` made."""
+    state = site.state
+    with state.lock:
+        for name in _KEPT:
+            setattr(state, name, data[name])
+        state.users = {u["id"]: User(**u) for u in data["users"]}
+        state.roles = {r["id"]: Role(**r) for r in data["roles"]}
+        state.tasks = {i: {**t, "_given": set(t["_given"])} for i, t in data["tasks"].items()}
+        state.seq = data["seq"]
+        state._last_id = data["last_id"]
+
+
 def main(argv: list[str] | None = None) -> int:
     # EspoCRM sends webhooks from its cron job, every minute on a default install.
     return demo_main(
         argv, prog="standin.espocrm", description=__doc__, default_port=8104,
         make_site=demo_site, label=NAME, ready=_ready,
         every=CRON_SECONDS, job=lambda site: site.send_webhooks(),
+        dump=demo_state, restore=demo_restore,
     )  # fmt: skip

@@ -10,8 +10,15 @@ import sys
 import threading
 from pathlib import Path
 
+from standin.demo_state import StateFile
 from standin.frappe.config import ConfigError, load, parse_document
-from standin.frappe.demo import DEFAULT_REDIRECT, demo_document
+from standin.frappe.demo import (
+    DEFAULT_REDIRECT,
+    demo_document,
+    demo_restore,
+    demo_state,
+    demo_version,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         help="admin/control port for all sites (default: any free port)",
     )
     p.add_argument("--ready-file", help="write {sites: {name: {url, port}}, admin_url} here")
+    p.add_argument("--state-file", help="demo: keep the sites' tasks in this file across restarts")
     p.add_argument("--forbid-reads", help="audit: record any open() under this directory")
     p.add_argument("--audit-log", help="audit: append forbidden opens to this file")
     return p
@@ -53,14 +61,25 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, OSError, ValueError, TypeError) as exc:
         print(f"standin: bad configuration: {exc}", file=sys.stderr)
         return 2
+    if args.state_file and not args.demo:
+        print("standin: --state-file is for --demo only", file=sys.stderr)
+        return 2
     host = args.host or process["host"]
     sites, servers = {}, []
+    kept = None
+    if args.state_file:
+        kept = StateFile(args.state_file, dump=lambda: demo_state(sites),
+                         version=lambda: demo_version(sites))  # fmt: skip
     try:
         for cfg in sites_cfg:
             site = Site(cfg)
+            sites[site.name] = site
+        if kept is not None and (data := kept.load()) is not None:
+            demo_restore(sites, data)
+        for site in sites.values():
+            cfg = site.config
             server = SiteServer(site, cfg.host if cfg.host != "127.0.0.1" else host, cfg.port)
             server.start()
-            sites[site.name] = site
             servers.append(server)
         admin_port = args.admin_port if args.admin_port is not None else process["admin_port"]
         admin = AdminServer(sites, host, admin_port)
@@ -91,10 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     while not stop.wait(0.5):
-        pass
+        if kept is not None:
+            kept.keep()
     for server in servers:
         server.stop()
         server.site.close()
     admin.stop()
+    if kept is not None:
+        kept.keep()
     print("standin: stopped", flush=True)
     return 0

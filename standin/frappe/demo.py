@@ -100,3 +100,29 @@ def demo_document(port_base: int = 8101, redirect_uri: str = DEFAULT_REDIRECT) -
             },
         ]
     }
+
+
+def demo_state(sites: dict) -> dict:
+    """What a restart must keep of each demo site (``standin.demo_state``): its tasks and the
+    next task id (a deleted task's id is never given again). Users, OAuth clients and tokens
+    come from the configuration; the portal signs in afresh on every start."""
+    return {
+        name: {"next_id": site.peek_next_id(), "tasks": site.store.select(order_by="name")}
+        for name, site in sites.items()
+    }
+
+
+def demo_version(sites: dict) -> tuple:
+    """Changes whenever ``demo_state`` would: the stores' write counts and the next ids."""
+    return tuple((site.store.writes, site.peek_next_id()) for site in sites.values())
+
+
+def demo_restore(sites: dict, data: dict) -> None:
+    """The kept tasks in place of the seeded ones, for each site the state names."""
+    for name, kept in data.items():
+        site = sites.get(name)
+        if site is None:
+            continue
+        site.store.clear()
+        site.store.insert_many(kept["tasks"])
+        site.set_next_id(kept["next_id"])

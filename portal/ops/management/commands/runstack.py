@@ -1,9 +1,11 @@
 """`manage.py runstack`: the whole portal on one machine, the README's run command.
 
-Brings up gunicorn (web + static files), a Celery worker and Celery beat and, with --demo, two
-stand-in Frappe sites with demo data; waits for /healthz; registers and connects the demo
-sites; prints the URL and the logins; stops everything cleanly on Ctrl-C or SIGTERM (exit 0)
-or when any service dies (exit 1).
+Brings up gunicorn (web + static files), a Celery worker and Celery beat and, with --demo, the
+stand-in sites with demo data (their tasks kept across restarts in PORTAL_DATA_DIR/standin/) and
+a mail catcher the portal sends its email to over SMTP (unless EMAIL_HOST is set); waits for
+/healthz; registers and connects the demo sites; once every service's start-up output is done,
+prints the sites, the caught mail page, the URL and the logins, last; stops everything cleanly
+on Ctrl-C or SIGTERM (exit 0) or when any service dies (exit 1).
 """
 
 import json
@@ -14,9 +16,18 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from portal.ops.demo import demo_prepare
-from portal.ops.stack import Service, Stack, metrics_dir_prepare, run_until_signal
+from portal.ops.mailbox import mail_folder
+from portal.ops.stack import (
+    Service,
+    Stack,
+    free_port,
+    metrics_dir_prepare,
+    run_until_signal,
+    summary_lines,
+)
 
 # Access log on, secrets in URLs redacted (portal/ops/gunicorn_conf.py).
 GUNICORN_CONFIG = "python:portal.ops.gunicorn_conf"
@@ -56,7 +67,33 @@ class Command(BaseCommand):
             Path(settings.PROMETHEUS_MULTIPROC_DIR or settings.DATA_DIR / "metrics")
         )
         env = {"PORTAL_BASE_URL": public_url, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-        services = [
+        services = []
+        # The demo's reminders go out through SMTP, as in production, to a catcher whose page
+        # shows them; a configured EMAIL_HOST is used as it is.
+        mail_url = None
+        if demo and not settings.EMAIL_HOST:
+            mail_host = "127.0.0.1"  # loopback whatever --host says: the messages are private
+            mail_port = free_port(mail_host)
+            env.update(EMAIL_HOST=mail_host, EMAIL_PORT=str(mail_port))
+            services.append(
+                Service(
+                    "mail",
+                    [
+                        python,
+                        "-m",
+                        "portal.ops.mailcatcher",
+                        "--host",
+                        mail_host,
+                        "--port",
+                        str(mail_port),
+                        "--folder",
+                        str(mail_folder()),
+                    ],
+                    ready_marker="mailcatcher: SMTP on",
+                )  # fmt: skip
+            )
+            mail_url = f"{base_url}{reverse('ops:mail')}"
+        services += [
             Service(
                 "web", gunicorn_argv(host=host, port=port, workers=web_workers, python=python), env
             ),
@@ -64,10 +101,11 @@ class Command(BaseCommand):
                 "worker",
                 [python, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO",
                  "--concurrency", "2", "--hostname", "worker@%h"],
-                env,
+                env, ready_marker=" ready.",
             ),
             Service(
-                "beat", [python, "-m", "celery", "-A", "portal", "beat", "--loglevel", "INFO"], env
+                "beat", [python, "-m", "celery", "-A", "portal", "beat", "--loglevel", "INFO"], env,
+                ready_marker="beat: Starting",
             ),
         ]  # fmt: skip
         ready_file = settings.DATA_DIR / "standin-ready.json"
@@ -75,6 +113,8 @@ class Command(BaseCommand):
         djangocrm_ready = settings.DATA_DIR / "standin-djangocrm-ready.json"
         espocrm_ready = settings.DATA_DIR / "standin-espocrm-ready.json"  # and EspoCRM's
         with_standin = demo and not no_standin
+        # The demo sites keep their tasks here across restarts, as the portal keeps its history.
+        state_dir = settings.DATA_DIR / "standin"
         if with_standin:
             ready_file.unlink(missing_ok=True)
             djangocrm_ready.unlink(missing_ok=True)
@@ -91,7 +131,10 @@ class Command(BaseCommand):
                         str(standin_port_base + 3),
                         "--ready-file",
                         str(espocrm_ready),
+                        "--state-file",
+                        str(state_dir / "espocrm.json"),
                     ],
+                    ready_marker=" at http://",
                 )  # fmt: skip
             )
             services.append(
@@ -106,7 +149,10 @@ class Command(BaseCommand):
                         str(standin_port_base + 2),
                         "--ready-file",
                         str(djangocrm_ready),
+                        "--state-file",
+                        str(state_dir / "djangocrm.json"),
                     ],
+                    ready_marker=" at http://",
                 )  # fmt: skip
             )
             services.append(
@@ -123,13 +169,16 @@ class Command(BaseCommand):
                         f"{public_url}/sites/oauth/callback/",
                         "--ready-file",
                         str(ready_file),
+                        "--state-file",
+                        str(state_dir / "frappe.json"),
                     ],
+                    ready_marker="control API for all sites",
                 )  # fmt: skip
             )
         stack = Stack(services, out=self.stdout._out)
 
         def prepare_and_announce():
-            logins = []
+            logins, sites = [], []
             if demo:
                 if with_standin and not _wait_for(ready_file, timeout=60):
                     stack.say("stack", "the stand-in sites did not start; demo without sites")
@@ -146,14 +195,15 @@ class Command(BaseCommand):
                 )
                 if with_sites:
                     for name, site in json.loads(ready_file.read_text())["sites"].items():
-                        stack.say("stack", f"stand-in site {name} at {site['url']}")
+                        sites.append(f"stand-in site {name} at {site['url']}")
                 for kind, ready in (("Django-CRM", djangocrm), ("EspoCRM", espocrm)):
                     if ready:
-                        stack.say("stack", f"stand-in {kind} site {ready['name']} at "
-                                  f"{ready['url']}")  # fmt: skip
-            stack.say("stack", f"portal ready at {base_url}/")
-            for login in logins:
-                stack.say("stack", f"log in as {login}")
+                        sites.append(f"stand-in {kind} site {ready['name']} at {ready['url']}")
+            # The services' start-up output first, then what a newcomer needs, logins last.
+            stack.wait_settled()
+            stack.announce(
+                summary_lines(url=f"{base_url}/", sites=sites, mail_url=mail_url, logins=logins)
+            )
 
         code = run_until_signal(
             stack, on_ready=prepare_and_announce, health_url=f"{base_url}/healthz"
