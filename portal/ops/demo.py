@@ -238,8 +238,8 @@ def demo_team_and_rule(*, lead, sites) -> None:
     """A team spanning both sites, led by the demo lead, and a reminder rule: a daily digest
     of overdue tasks to the assignees, escalated to the lead after two days and to the admin a
     day later; tasks nobody holds go to the lead; reminders a day and an hour before a task is
-    due; nothing between 22:00 and 07:00 Riyadh time. Mails go to the log unless EMAIL_HOST is
-    set."""
+    due; nothing between 22:00 and 07:00 Riyadh time. Mail goes through SMTP to the demo's mail
+    catcher (/ops/mail/), or to EMAIL_HOST when it is set."""
     team, _ = Team.objects.get_or_create(name=DEMO_TEAM, defaults={"lead": lead})
     for site, demo in sites:
         for person, name in (("sales1", "Sales One"), ("norole", "No Role")):
