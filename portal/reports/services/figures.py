@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from django.apps import apps
 from django.utils import timezone
 
-from portal import clock
 from portal.reports.models import AssigneeFigures, Completion, Snapshot
 from portal.reports.services.live import Gone, gone_since, worst_open
 from portal.reports.services.people import UNASSIGNED, people_identify
@@ -132,7 +131,7 @@ def latest_snapshots(filters: Filters) -> dict[int, Snapshot]:
     found: dict[int, Snapshot] = {}
     snapshots = Snapshot.objects.filter(
         site__in=filters.sites, ok=True, taken_at__lt=filters.end
-    ).order_by("site_id", "-taken_at")
+    ).order_by("site_id", "-taken_at", "-pk")
     for snapshot in snapshots.only("id", "site_id", "taken_at", "open_total", "overdue_total",
                                    "aging", "worst", "day"):  # fmt: skip
         found.setdefault(snapshot.site_id, snapshot)
@@ -158,8 +157,7 @@ def completions(filters: Filters, gone: dict[int, dict[str, Gone]] | None = None
 
 
 def gone_after(filters: Filters, latest: dict[int, Snapshot]) -> dict[int, dict[str, Gone]]:
-    until = min(filters.end, clock.now())
-    return {site_id: gone_since(snapshot=snapshot, until=until)
+    return {site_id: gone_since(snapshot=snapshot, until=filters.end)
             for site_id, snapshot in latest.items()}  # fmt: skip
 
 
@@ -301,7 +299,7 @@ def overdue_trend(
     last: dict[tuple[int, date], Snapshot] = {}
     snapshots = Snapshot.objects.filter(
         site__in=filters.sites, ok=True, day__gte=filters.since, day__lte=filters.until
-    ).order_by("taken_at")
+    ).order_by("taken_at", "pk")
     for snapshot in snapshots.only("id", "site_id", "day", "overdue_total", "taken_at"):
         last[(snapshot.site_id, snapshot.day)] = snapshot
     per_day: dict[date, int] = defaultdict(int)

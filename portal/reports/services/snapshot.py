@@ -34,7 +34,7 @@ def assignee_ids(task: Task) -> list[str]:
 def snapshot_take(*, site: Site, trigger: str = Snapshot.Trigger.SCHEDULED) -> Snapshot:
     """Takes and stores one snapshot; a failing site is stored as a failed snapshot."""
     now = clock.now()
-    previous = Snapshot.objects.filter(site=site, ok=True).order_by("-taken_at").first()
+    previous = Snapshot.objects.filter(site=site, ok=True).order_by("-taken_at", "-pk").first()
     try:
         backend = clients.backend_for_service(site)
         open_tasks = backend.open_tasks()
