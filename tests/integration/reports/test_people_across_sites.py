@@ -95,6 +95,15 @@ def test_the_page_and_the_csv_list_unassigned_and_each_person_once(client, djang
     assert (listed.format(cairo.pk, "64ab01"), "2") in links
     assert (listed.format(riyadh.pk, "none") + "&bucket=overdue", "1") in links
 
+    client.cookies["django_language"] = "ar"
+    arabic = (
+        client.get(f"/reports/?{PERIOD}")
+        .content.decode()
+        .split('id="people-h"')[1]
+        .split("</section>")[0]
+    )
+    assert arabic.count("غير مسندة") == 1 and "</a> مفتوحة، <a" in arabic
+    client.cookies["django_language"] = "en"
     exported = client.get(f"/reports/export/people.csv?{PERIOD}").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported)))
     assert len(rows) == 1 + 6
