@@ -125,3 +125,18 @@ def test_a_write_the_site_refused_changes_nothing(client, lead):  # noqa: F811
     client.post(f"/tasks/{site.pk}/{names['old']}/status/", {"status": "done"})
     handle.control.clear_faults()
     assert figures(site) == before
+
+
+def test_a_task_deleted_through_the_portal_leaves_the_counts_without_counting_as_done(
+    client,
+    lead,  # noqa: F811
+):
+    user, site, handle, names = lead
+    client.force_login(user)
+    assert client.post(f"/tasks/{site.pk}/{names['meeting']}/delete/").status_code == 302
+    after = figures(site)
+    assert (after["open"], after["overdue"], after["done"], after["cancelled"]) == (3, 2, 2, 1)
+    assert after["worst"] == [names["old"], names["bank"]]
+    assert after["people"][S2] == (0, 0, 1, 0)
+    snapshot_take(site=site)
+    assert figures(site) == after
