@@ -16,7 +16,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from portal.reports.models import AssigneeFigures, Completion, Snapshot
-from portal.reports.services.live import Gone, gone_since, worst_open
+from portal.reports.services.live import FINISHED, Gone, gone_since, worst_open
 from portal.reports.services.people import UNASSIGNED, people_identify
 from portal.sites.buckets import AGE_BANDS, age_band
 from portal.sites.models import Site, Team
@@ -146,7 +146,7 @@ def completions(filters: Filters, gone: dict[int, dict[str, Gone]] | None = None
     booked = Completion.objects.filter(
         site__in=filters.sites, finished_at__gte=filters.start, finished_at__lt=filters.end
     ).select_related("site")
-    found = [c for c in booked if c.task_id not in gone.get(c.site_id, {})]
+    found = [c for c in booked if not _superseded(c, gone.get(c.site_id, {}))]
     sites = {site.pk: site for site in filters.sites}
     for site_id, tasks in gone.items():
         for task in tasks.values():
@@ -154,6 +154,13 @@ def completions(filters: Filters, gone: dict[int, dict[str, Gone]] | None = None
             if done is not None and filters.start <= done.finished_at < filters.end:
                 found.append(done)
     return sorted(found, key=lambda c: c.finished_at, reverse=True)
+
+
+def _superseded(booked: Completion, gone: dict[str, Gone]) -> bool:
+    """An earlier completion of a task reopened, then finished again since the snapshot: the
+    newer one counts (as the next snapshot will book it)."""
+    again = gone.get(booked.task_id)
+    return again is not None and again.status in FINISHED
 
 
 def gone_after(filters: Filters, latest: dict[int, Snapshot]) -> dict[int, dict[str, Gone]]:
@@ -204,7 +211,7 @@ def report_build(filters: Filters) -> Report:
             sites[site_id].overdue = snapshot.overdue_total - late
             sites[site_id].aging = {band: snapshot.aging.get(band, 0) - bands[band]
                                     for band in BANDS}  # fmt: skip
-    names = {(latest[by_snapshot[r.snapshot_id]].site_id, r.site_user_id): r.name for r in figures}
+    names = {(by_snapshot[r.snapshot_id], r.site_user_id): r.name for r in figures}
     done_by: dict[tuple[int, str], list] = defaultdict(list)
     for done in completions(filters, gone):
         chosen = None if members is None else members.get(done.site_id, set())
@@ -254,8 +261,8 @@ def _overdue_before(latest, figures, members) -> dict[int, int]:
 
 
 def _people(accounts, done_by, names) -> list[PersonRow]:
-    """One row per person, whichever sites they hold tasks on; a task held on one site by two
-    accounts of the same person counts once for them."""
+    """One row per person, whichever sites they hold tasks on; a task two accounts of the same
+    person completed together counts once as theirs."""
     who = people_identify(accounts)
     people: dict[str, PersonRow] = {}
     counted: dict[str, set[tuple[int, str]]] = defaultdict(set)

@@ -17,6 +17,7 @@ from tests.integration.reports.test_report_pages import PERIOD, lead  # noqa: F4
 from tests.integration.reports.test_snapshots import (  # noqa: F401 (history is a fixture)
     S1,
     S2,
+    at,
     complete,
     history,
 )
@@ -138,5 +139,31 @@ def test_a_task_deleted_through_the_portal_leaves_the_counts_without_counting_as
     assert (after["open"], after["overdue"], after["done"], after["cancelled"]) == (3, 2, 2, 1)
     assert after["worst"] == [names["old"], names["bank"]]
     assert after["people"][S2] == (0, 0, 1, 0)
+    snapshot_take(site=site)
+    assert figures(site) == after
+
+
+def test_a_task_finished_again_after_reopening_counts_once(client, lead):  # noqa: F811
+    user, site, handle, names = lead
+    # "Call the bank" was finished on the 18th and opened again before the snapshot.
+    Completion.objects.create(site=site, task_id=names["bank"], portal_status="done",
+                              finished_at=at("2026-11-18 10:00"), source="poll")  # fmt: skip
+    assert figures(site)["done"] == 3
+    client.force_login(user)
+    client.post(f"/tasks/{site.pk}/{names['bank']}/status/", {"status": "done"})
+    after = figures(site)
+    assert (after["done"], after["open"], after["overdue"]) == (3, 3, 2)
+    snapshot_take(site=site)
+    assert figures(site) == after
+
+
+def test_deleting_a_task_keeps_its_earlier_completion(client, lead):  # noqa: F811
+    user, site, handle, names = lead
+    Completion.objects.create(site=site, task_id=names["meeting"], portal_status="done",
+                              finished_at=at("2026-11-18 10:00"), source="poll")  # fmt: skip
+    client.force_login(user)
+    client.post(f"/tasks/{site.pk}/{names['meeting']}/delete/")
+    after = figures(site)
+    assert (after["done"], after["open"], after["overdue"]) == (3, 3, 2)
     snapshot_take(site=site)
     assert figures(site) == after
