@@ -47,6 +47,28 @@ class AssigneeFigures(models.Model):
         return f"{self.site_user_id}: {self.open} open, {self.overdue} overdue"
 
 
+class SnapshotTask(models.Model):
+    """One task open at snapshot time, kept for each site's newest snapshot only: what a task
+    the portal saw finish since then took from the counts, the aging and "most overdue", so the
+    report can give it back before the next snapshot (``services.live``)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="open_tasks")
+    task_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=200, blank=True)
+    priority = models.CharField(max_length=60, blank=True)
+    due = models.DateTimeField(null=True, blank=True)
+    overdue_days = models.IntegerField(null=True, blank=True)  # None: open, not overdue
+    assignees = models.JSONField(default=list)  # site user ids; [] when nobody holds it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "task_id"], name="one_row_per_open_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id}: {self.task_id}"
+
+
 class Completion(models.Model):
     """A task seen reaching done or cancelled: by the snapshot's query for tasks finished since
     the last one (a completion moves `modified`; the overdue switch does not), refined by the

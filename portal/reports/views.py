@@ -89,12 +89,12 @@ def completed(request):
     form, filters = _filters(request)
     if filters is None:
         return render(request, "reports/completed.html", {"form": form}, status=400)
-    rows = completions(filters).select_related("site")
+    rows = completions(filters)
     status = request.GET.get("status")
     if status in ("done", "cancelled"):
-        rows = rows.filter(portal_status=status)
+        rows = [c for c in rows if c.portal_status == status]
     if request.GET.get("on_time") in ("0", "1"):
-        rows = rows.filter(on_time=request.GET["on_time"] == "1")
+        rows = [c for c in rows if c.on_time is (request.GET["on_time"] == "1")]
     members = filters.members()
     listed = [
         c for c in rows[:2000]

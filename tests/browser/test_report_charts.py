@@ -63,3 +63,66 @@ def test_the_report_draws_its_charts_in_english_and_arabic(page, live_server, le
         assert any("٠" <= ch <= "٩" for ch in labels) and not any("0" <= ch <= "9" for ch in labels)
     expect(page.locator("h1")).to_have_text("التقارير")
     assert portal_errors(console_errors, live_server) == []
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of "#rrggbb" or "rgb(r, g, b)"."""
+    colour = colour.strip()
+    if colour.startswith("#"):
+        channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    else:
+        channels = [int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+    linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
+              for c in channels]  # fmt: skip
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def age_palette(page) -> dict:
+    return page.evaluate(
+        """() => { const style = getComputedStyle(document.querySelector('.charts'));
+                   const v = (name) => style.getPropertyValue(name).trim();
+                   return {fills: [v('--report-age-1'), v('--report-age-2'), v('--report-age-3')],
+                           edge: v('--report-age-edge'),
+                           page: getComputedStyle(document.body).backgroundColor}; }"""
+    )
+
+
+def readable(palette: dict, page: str) -> None:
+    fills, edge = palette["fills"], palette["edge"]
+    shades = [luminance(fill) for fill in fills]
+    assert shades[0] > shades[1] > shades[2], palette  # darker with age
+    assert all(contrast(a, b) >= 1.9 for a, b in zip(fills, fills[1:], strict=False)), palette
+    for fill in fills:  # each band stands out from the page, by its fill or by its outline
+        outlined = min(contrast(edge, page), contrast(edge, fill))
+        assert max(contrast(fill, page), outlined) >= 3, (fill, palette)
+
+
+def test_overdue_by_age_darkens_with_age_and_reads_in_both_themes(page, live_server, lead):  # noqa: F811
+    user, site, handle, names = lead
+    user.set_password("Leila-Pass-2026!")
+    user.save()
+    log_in(page, live_server, "leila", "Leila-Pass-2026!")
+    page.goto(f"{live_server.url}/reports/?since=2026-11-17&until=2026-11-23")
+    charts_ready(page, "en")
+    drawn_colours = page.evaluate(
+        """() => Chart.getChart(document.getElementById('chart-aging')).data.datasets
+                 .map(d => [d.label, d.backgroundColor, d.borderColor])"""
+    )
+    light = age_palette(page)
+    assert [label for label, _, _ in drawn_colours] == ["1-3 days", "4-7 days", "8+ days"]
+    assert [fill for _, fill, _ in drawn_colours] == light["fills"]
+    assert {edge for _, _, edge in drawn_colours} == {light["edge"]}
+    readable(light, light["page"])
+    readable(light, "#ffffff")  # tables and cards beside the charts
+
+    # A dark theme is Bootstrap's (``data-bs-theme="dark"``, its page #212529).
+    page.evaluate("() => document.documentElement.setAttribute('data-bs-theme', 'dark')")
+    expect(page.locator("html")).to_have_attribute("data-bs-theme", "dark")
+    dark = age_palette(page)
+    assert dark["fills"] != light["fills"]
+    readable(dark, "#212529")

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import transaction
 
 from portal import clock
-from portal.reports.models import AssigneeFigures, Completion, Snapshot
+from portal.reports.models import AssigneeFigures, Completion, Snapshot, SnapshotTask
 from portal.sites.backends.errors import SiteError
 from portal.sites.backends.types import Task
 from portal.sites.buckets import AGE_BANDS, age_band, bucket, overdue_days
@@ -25,13 +25,16 @@ OVERLAP = timedelta(minutes=5)  # completions saved while the previous snapshot 
 
 
 def assignee_ids(task: Task) -> list[str]:
-    return [a.user_id or a.email for a in task.assignees if a.user_id or a.email] or [""]
+    """Who holds a task, as site user ids (an email where the site gave only that); [""] for
+    nobody, however the site spells "nobody" (no list, an empty id, blanks)."""
+    found = [(a.user_id or a.email or "").strip() for a in task.assignees]
+    return list(dict.fromkeys(key for key in found if key)) or [""]
 
 
 def snapshot_take(*, site: Site, trigger: str = Snapshot.Trigger.SCHEDULED) -> Snapshot:
     """Takes and stores one snapshot; a failing site is stored as a failed snapshot."""
     now = clock.now()
-    previous = Snapshot.objects.filter(site=site, ok=True).order_by("-taken_at").first()
+    previous = Snapshot.objects.filter(site=site, ok=True).order_by("-taken_at", "-pk").first()
     try:
         backend = clients.backend_for_service(site)
         open_tasks = backend.open_tasks()
@@ -104,6 +107,23 @@ def _store(*, site, now, trigger, open_tasks, zone) -> Snapshot:
         )
         for key, figures in held.items()
     )
+    SnapshotTask.objects.bulk_create(
+        (
+            SnapshotTask(
+                snapshot=snapshot,
+                task_id=task.id,
+                title=task.title[:200],
+                priority=(task.priority or "")[:60],
+                due=task.due_date,
+                overdue_days=overdue_age.get(task.id),
+                assignees=[a for a in assignee_ids(task) if a],
+            )
+            for task in {t.id: t for t in open_tasks}.values()
+        ),
+        batch_size=1000,
+    )
+    # Only the newest snapshot is corrected live; older ones keep their counts alone.
+    SnapshotTask.objects.filter(snapshot__site=site).exclude(snapshot=snapshot).delete()
     return snapshot
 
 

@@ -55,11 +55,18 @@ def people_table(report: Report, filters: Filters):
     header = [_("Site"), _("Site user"), _("Name"), _("Open"), _("Overdue"), _("Completed"),
               _("Completed on time"), _("Completed with a due date")]  # fmt: skip
     rows = [
-        [p.site.name, p.site_user_id or _("unassigned"), p.name, p.open, p.overdue, p.done,
-         p.done_on_time, p.done_with_due]
+        [", ".join(site.name for site in p.sites), person_id_text(p), p.name, p.open, p.overdue,
+         p.done, p.done_on_time, p.done_with_due]
         for p in report.people
     ]  # fmt: skip
     return header, rows
+
+
+def person_id_text(person) -> str:
+    """The site user ids behind a person's row, each once."""
+    if person.unassigned:
+        return _("unassigned")
+    return " ".join(dict.fromkeys(a.site_user_id for a in person.accounts))
 
 
 def trend_table(report: Report, filters: Filters):
@@ -101,7 +108,7 @@ def chart_data(report: Report) -> dict:
             ],  # fmt: skip
         },
         "workload": {
-            "labels": [p.name or p.site_user_id or _("unassigned") for p in people],
+            "labels": [_("unassigned") if p.unassigned else p.label for p in people],
             "series": [
                 {"label": _("Open"), "values": [p.open for p in people]},
                 {"label": _("Overdue"), "values": [p.overdue for p in people]},

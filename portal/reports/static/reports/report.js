@@ -12,6 +12,10 @@
   const numbers = new Intl.NumberFormat(locale);
   const counts = { precision: 0, callback: (value) => numbers.format(value) };
   const colours = ["#1b6ac9", "#e0a100", "#c2372b", "#2e7d32"];
+  // The age bands' palette lives in report.css (light and dark themes), youngest first.
+  const style = getComputedStyle(document.querySelector(".charts") || document.documentElement);
+  const ageColour = (i) => style.getPropertyValue("--report-age-" + Math.min(i + 1, 3)).trim();
+  const ageEdge = style.getPropertyValue("--report-age-edge").trim();
   const base = {
     responsive: true,
     maintainAspectRatio: false,
@@ -35,7 +39,8 @@
     type: "bar",
     data: { labels: data.aging.labels,
             datasets: data.aging.series.map((s, i) => ({ label: s.label, data: s.values,
-                                                          backgroundColor: colours[(i + 1) % 4] })) },
+                                                          backgroundColor: ageColour(i),
+                                                          borderColor: ageEdge, borderWidth: 1 })) },
     options: { ...base, scales: { x: { stacked: true, reverse: rtl },
                                   y: { stacked: true, beginAtZero: true, position: rtl ? "right" : "left",
                                        ticks: counts } } },
