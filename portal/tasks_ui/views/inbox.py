@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from portal.tasks_ui.selectors.inbox import BUCKETS, SCOPES, inbox_for_user
+from portal.tasks_ui.selectors.sorting import sort_from
 from portal.tasks_ui.views.common import path_without_probe, probed_sites, wants_partial
+from portal.tasks_ui.views.sorting import sort_columns, sort_query
 
 
 @login_required
@@ -23,12 +25,14 @@ def home(request: HttpRequest) -> HttpResponse:
     bucket_name = request.GET.get("bucket", "overdue")
     number = request.GET.get("page", "1")
     wanted = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
+    sort = sort_from(request.GET)
     inbox = inbox_for_user(
         user=request.user,
         scope=scope,
         bucket_name=bucket_name,
         page=wanted,
         probe=probed_sites(request),
+        sort=sort,
     )
     page = Paginator(inbox.rows, settings.INBOX_PAGE_SIZE).get_page(wanted)
     state = {"scope": inbox.scope, "bucket": inbox.bucket}
@@ -41,7 +45,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "buckets": BUCKETS,
         "here": path_without_probe(request),
         "query": urlencode(state),
-        "page_query": urlencode(state) + "&",
+        "page_query": urlencode(state) + "&" + sort_query(sort),
+        "sort": sort,
+        "columns": sort_columns(QueryDict(urlencode(state)), sort),
+        "sort_target": "#inbox-body",
+        "partial_sites": inbox.partial_sites,
     }
     if wants_partial(request):
         part = "counts" if request.GET.get("part") == "counts" else "inbox-body"

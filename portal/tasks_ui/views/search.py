@@ -14,7 +14,9 @@ from portal.sites.access import site_list_for_user
 from portal.sites.models import SiteUser
 from portal.tasks_ui.forms import FilterForm, priorities_of
 from portal.tasks_ui.selectors.search import ME, Criteria, search_for_user
+from portal.tasks_ui.selectors.sorting import sort_from
 from portal.tasks_ui.views.common import path_without_probe, probed_sites, wants_partial
+from portal.tasks_ui.views.sorting import sort_columns
 
 
 @login_required
@@ -28,6 +30,7 @@ def search(request: HttpRequest) -> HttpResponse:
         priorities=priorities_of([site.vocabulary for site in sites]),
     )
     result = page = None
+    sort = sort_from(request.GET)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         criteria = Criteria(
@@ -49,7 +52,11 @@ def search(request: HttpRequest) -> HttpResponse:
         number = request.GET.get("page", "1")
         wanted = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
         result = search_for_user(
-            user=request.user, criteria=criteria, page=wanted, probe=probed_sites(request)
+            user=request.user,
+            criteria=criteria,
+            page=wanted,
+            probe=probed_sites(request),
+            sort=sort,
         )
         page = Paginator(result.rows, settings.INBOX_PAGE_SIZE).get_page(wanted)
     params = request.GET.copy()
@@ -63,7 +70,11 @@ def search(request: HttpRequest) -> HttpResponse:
         "rows": page.object_list if page else [],
         "here": path_without_probe(request),
         "page_query": (params.urlencode() + "&") if params else "",
-        "filtered": any(v for k, v in request.GET.items() if k != "page"),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort", "dir")),
+        "sort": sort,
+        "columns": sort_columns(request.GET, sort),
+        "sort_target": "#results",
+        "partial_sites": result.partial_sites if result else [],
         "people": people,
         "me": ME,
     }
