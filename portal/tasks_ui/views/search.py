@@ -13,8 +13,10 @@ from django.views.decorators.vary import vary_on_headers
 from portal.sites.access import site_list_for_user
 from portal.sites.models import SiteUser
 from portal.tasks_ui.forms import FilterForm, priorities_of
+from portal.tasks_ui.selectors.saved_views import saved_view_list_for_user
 from portal.tasks_ui.selectors.search import ME, Criteria, search_for_user
 from portal.tasks_ui.selectors.sorting import sort_from
+from portal.tasks_ui.services.saved_views import view_query
 from portal.tasks_ui.views.common import path_without_probe, probed_sites, wants_partial
 from portal.tasks_ui.views.sorting import sort_columns
 
@@ -63,6 +65,7 @@ def search(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     params.pop("probe", None)
     people = SiteUser.objects.filter(site__in=sites).order_by("full_name", "user_id")[:500]
+    saved = saved_view_list_for_user(user=request.user)
     context = {
         "form": form,
         "result": result,
@@ -75,6 +78,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "columns": sort_columns(request.GET, sort),
         "sort_target": "#results",
         "partial_sites": result.partial_sites if result else [],
+        "saved_views": saved,
+        "start_view": next((view for view in saved if view.is_start_page), None),
+        "view_query": view_query(request.GET.urlencode()),
         "people": people,
         "me": ME,
     }
