@@ -129,15 +129,22 @@ document.addEventListener("htmx:afterSettle", () => {
     if (close) close.focus();
   }
 
+  // Focus goes back at once, not in the dialog's "close" event: that event comes a moment
+  // later and would pull focus back from wherever the next key sent it.
+  function restoreFocus() {
+    const back = before;
+    before = null;
+    if (back && back.isConnected && back.focus) back.focus();
+  }
+
   function closeList() {
     const dialog = document.getElementById("shortcuts");
     if (dialog && dialog.open) dialog.close();
+    restoreFocus();
   }
 
   document.addEventListener("close", (event) => {
-    if (event.target.id !== "shortcuts") return;
-    if (before && before.isConnected && before.focus) before.focus();
-    before = null;
+    if (event.target.id === "shortcuts") restoreFocus(); // closed some other way (a form)
   }, true);
 
   document.addEventListener("click", (event) => {
@@ -166,7 +173,11 @@ document.addEventListener("htmx:afterSettle", () => {
     const dialog = document.getElementById("shortcuts");
     if (dialog && dialog.open) {
       if (event.key === "Tab") trapFocus(event, dialog);
-      return; // Escape closes a modal <dialog> by itself; no other shortcut acts behind it
+      if (event.key === "Escape") {
+        event.preventDefault();
+        closeList();
+      }
+      return; // no other shortcut acts behind the dialog
     }
     if (event.defaultPrevented || typing(event.target)) return;
     const what = shortcutOf(event);
