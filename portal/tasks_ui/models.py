@@ -15,6 +15,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 def _public_id() -> str:
@@ -91,3 +92,37 @@ class BulkRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_name} #{self.task_id}: {self.state}"
+
+
+class SavedView(models.Model):
+    """A person's named set of filters and sort on the filter page: the page's query string,
+    nothing more, so the view's link is the page's own URL and anyone who opens it (with their
+    own access to sites) sees those filters applied. One view may be the person's start page:
+    the home page then opens it instead of the inbox."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=100)
+    query = models.CharField(max_length=2000, blank=True)  # e.g. "priority=High&sort=due"
+    is_start_page = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner"),
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(is_start_page=True),
+                name="one_start_page_per_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def url(self) -> str:
+        path = reverse("tasks_ui:search")
+        return f"{path}?{self.query}" if self.query else path

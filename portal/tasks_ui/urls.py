@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.tasks_ui.views import actions, bulk, inbox, search, task
+from portal.tasks_ui.views import actions, bulk, inbox, saved_views, search, task
 
 app_name = "tasks_ui"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", inbox.home, name="home"),
     path("tasks/", search.search, name="search"),
     path("tasks/new/", task.create_choose, name="create_choose"),
+    path("tasks/views/", saved_views.view_save, name="view_save"),
+    path("tasks/views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),
+    path("tasks/views/<int:view_id>/start/", saved_views.view_start_page, name="view_start"),
     path("tasks/bulk/", bulk.bulk, name="bulk"),
     path("tasks/bulk/<str:job_id>/", bulk.bulk_progress, name="bulk_job"),
     path("tasks/<int:site_id>/new/", task.task_create_page, name="create"),

@@ -29,8 +29,9 @@ from portal.sites.backends.types import Task
 from portal.sites.buckets import bucket
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
-from portal.tasks_ui.selectors.rows import Row, for_person, people_of, row_order
+from portal.tasks_ui.selectors.rows import Row, for_person, people_of
 from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
+from portal.tasks_ui.selectors.sorting import PORTAL_ORDER, Sort, rows_sorted
 from portal.tasks_ui.selectors.sources import Source, people_known, read_sites, sources_for_user
 
 BUCKETS = ("overdue", "late", "today", "upcoming")
@@ -61,6 +62,8 @@ class Inbox:
     finished_today: list[Row]  # today bucket only: finished tasks, shown apart
     problems: list[SiteOutcome] = field(default_factory=list)
     site_count: int = 0  # sites that answered
+    # Big sites that gave only their first rows: a chosen sort orders the rows shown, not all.
+    partial_sites: list[str] = field(default_factory=list)
 
     @property
     def tabs(self) -> list[dict]:
@@ -206,6 +209,7 @@ def inbox_for_user(
     now: datetime | None = None,
     page: int = 1,
     probe: frozenset[int] = frozenset(),
+    sort: Sort = PORTAL_ORDER,
 ) -> Inbox:
     scope = scope if scope in SCOPES else "mine"
     bucket_name = bucket_name if bucket_name in BUCKETS else "overdue"
@@ -226,6 +230,7 @@ def inbox_for_user(
     chosen: list[Row] = []
     finished: list[Row] = []
     answered = 0
+    cut_short: list[str] = []
     for outcome in outcomes:
         if outcome.problem is not None:
             problems.append(outcome)
@@ -252,6 +257,12 @@ def inbox_for_user(
             other_from_totals += site_read.other_total
             chosen += [row(task, bucket_name) for task in site_read.rows]
             finished += [row(task, "today") for task in site_read.finished_rows]
+            shown = len(site_read.rows) + len(site_read.finished_rows)
+            wanted = site_read.counts[bucket_name]
+            if bucket_name == "today":
+                wanted += site_read.counts.get("today_finished", 0)
+            if wanted > shown:
+                cut_short.append(source.site.name)
             continue
         for task in site_read.tasks or ():
             where = bucket(task, now)
@@ -265,8 +276,8 @@ def inbox_for_user(
             if where != bucket_name or (scope == "mine" and not mine):
                 continue
             (finished if slot == "today_finished" else chosen).append(row(task, where))
-    chosen.sort(key=row_order)
-    finished.sort(key=row_order)
+    chosen = rows_sorted(chosen, sort)
+    finished = rows_sorted(finished, sort)
     problems.sort(key=lambda o: o.site.name.lower())
     counts = {s: Counts(**tallies[s]) for s in SCOPES}
     totals = {s: sum(counts[s].of(b) for b in BUCKETS) for s in SCOPES}
@@ -282,4 +293,5 @@ def inbox_for_user(
         finished_today=finished[:k],
         problems=problems,
         site_count=answered,
+        partial_sites=sorted(cut_short, key=str.lower) if sort.chosen else [],
     )

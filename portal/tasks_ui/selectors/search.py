@@ -10,7 +10,7 @@ its size. The merged list is sorted once and sliced.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
@@ -23,8 +23,9 @@ from portal.sites.buckets import age_band, bucket, overdue_days, site_statuses
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome
 from portal.tasks_ui.selectors.inbox import KnownRows, finished_statuses
-from portal.tasks_ui.selectors.rows import Row, people_of, row_order
+from portal.tasks_ui.selectors.rows import Row, people_of
 from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
+from portal.tasks_ui.selectors.sorting import PORTAL_ORDER, Sort, rows_sorted
 from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
 
 ME = "me"
@@ -83,6 +84,8 @@ class SearchResult:
     rows: KnownRows  # the matches in display order, known up to the page asked for
     problems: list[SiteOutcome]
     searched: int  # sites that answered
+    # Big sites that gave only their first rows: a chosen sort orders the rows shown, not all.
+    partial_sites: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ def search_for_user(
     now: datetime | None = None,
     page: int = 1,
     probe: frozenset[int] = frozenset(),
+    sort: Sort = PORTAL_ORDER,
 ) -> SearchResult:
     now = now or clock.now()
     k = max(1, page) * settings.INBOX_PAGE_SIZE
@@ -149,6 +153,7 @@ def search_for_user(
     rows: list[Row] = []
     total = 0
     answered = 0
+    cut_short: list[str] = []
     for outcome in outcomes:
         if outcome.problem is not None:
             problems.append(outcome)
@@ -174,6 +179,13 @@ def search_for_user(
                 )
             )
         total += found.total if found.total is not None else kept
-    rows.sort(key=row_order)
+        if found.total is not None and found.total > len(found.tasks):
+            cut_short.append(source.site.name)
+    rows = rows_sorted(rows, sort)
     problems.sort(key=lambda o: o.site.name.lower())
-    return SearchResult(rows=KnownRows(rows[:k], total), problems=problems, searched=answered)
+    return SearchResult(
+        rows=KnownRows(rows[:k], total),
+        problems=problems,
+        searched=answered,
+        partial_sites=sorted(cut_short, key=str.lower) if sort.chosen else [],
+    )

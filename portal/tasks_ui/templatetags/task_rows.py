@@ -101,6 +101,8 @@ def _actions(row: Row, *, here: str, csrf: str, focus: bool) -> str:
         return f'<span class="muted" title="{e(row.read_only_reason)}">{words["read_only"]}</span>'
     named = f"{dom}-t {dom}-s"
     label = words["done"] if task.is_open else words["reopen"]
+    # The keyboard's "d" (portal.js) presses this button: only when it marks the task done.
+    done_key = ' data-shortcut="done"' if task.is_open else ""
     question = gettext("Delete “%(title)s” on %(site)s? This cannot be undone.") % {
         "title": task.title or task.id,
         "site": row.site_name,
@@ -113,9 +115,10 @@ def _actions(row: Row, *, here: str, csrf: str, focus: bool) -> str:
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(csrf)}">'
         f'<input type="hidden" name="next" value="{e(here)}">'
         f'<input type="hidden" name="status" value="{"done" if task.is_open else "open"}">'
-        f'<button type="submit" aria-describedby="{named}"{" data-refocus" if focus else ""}>'
-        f"{label}</button></form>"
-        f' <a href="{e(row.edit_url)}" aria-describedby="{named}">{words["edit"]}</a>'
+        f'<button type="submit" aria-describedby="{named}"{" data-refocus" if focus else ""}'
+        f"{done_key}>{label}</button></form>"
+        f' <a href="{e(row.edit_url)}" aria-describedby="{named}" data-shortcut="edit">'
+        f"{words['edit']}</a>"
         f' <input type="hidden" id="{dom}-title" name="title" value="{e(task.title)}">'
         f' <a class="danger" href="{e(confirm_page)}" hx-post="{e(row.delete_url)}"'
         f' hx-include="#{dom}-title"'
