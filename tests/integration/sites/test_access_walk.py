@@ -22,7 +22,7 @@ OPEN_TO_ANY_USER = {
     "notifications:me", "notifications:my_channels", "notifications:my_apprise",
     "notifications:my_apprise_test", "notifications:centre", "notifications:centre_count",
     "notifications:centre_read", "notifications:centre_read_all", "api:tokens",
-    "api:token_revoke",
+    "api:token_revoke", "tasks_ui:view_save", "tasks_ui:view_delete", "tasks_ui:view_start",
 }  # fmt: skip
 
 
@@ -58,7 +58,7 @@ def route_values(site, user, group, team) -> dict:
         "task_id": 16, "object_id": user.pk, "app_label": "auth", "content_type_id": 1,
         "url": "x", "delivery_id": 1, "rule_id": 1, "channel_id": 1, "token": "x",
         "report_id": 1, "path": "x", "id": user.pk, "model_name": "user", "table": "sites",
-        "job_id": "x", "notification_id": 1, "token_id": 1,
+        "job_id": "x", "notification_id": 1, "token_id": 1, "view_id": 1,
     }  # fmt: skip
 
 
