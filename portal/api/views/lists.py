@@ -75,18 +75,7 @@ class TaskListRead(PortalView):
         if not form.is_valid():
             raise exceptions.ValidationError(form_errors(form))
         position = position_read(request.query_params)
-        chosen = form.cleaned_data
-        criteria = Criteria(
-            date_from=chosen["date_from"],
-            date_to=chosen["date_to"],
-            priorities=tuple(chosen["priority"]),
-            statuses=tuple(chosen["status"]),
-            site_ids=tuple(chosen["site"]),
-            assignee=chosen["assignee"].strip(),
-            text=chosen["q"].strip(),
-            bucket=chosen["bucket"],
-            age=chosen["age"],
-        )
+        criteria = Criteria.from_filters(form.cleaned_data)
         result = search_for_user(user=request.user, criteria=criteria, page=position.page)
         rows, following = page_of(result.rows, position, settings.INBOX_PAGE_SIZE)
         body = {

@@ -44,6 +44,21 @@ class Criteria:
     bucket: str = ""  # overdue | late | today | upcoming: the portal's one definition
     age: str = ""  # with bucket "overdue": an age band ("1-3", "4-7", "8+" days overdue)
 
+    @classmethod
+    def from_filters(cls, data: dict) -> Criteria:
+        """From the filter form's cleaned data (the filter page and the API read one form)."""
+        return cls(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            priorities=tuple(data["priority"]),
+            statuses=tuple(data["status"]),
+            site_ids=tuple(data["site"]),
+            assignee=data["assignee"].strip(),
+            text=data["q"].strip(),
+            bucket=data["bucket"],
+            age=data["age"],
+        )
+
     @property
     def unassigned(self) -> bool:
         return self.assignee == NOBODY

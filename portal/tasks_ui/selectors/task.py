@@ -93,7 +93,7 @@ def acknowledge_state(*, site_id: int, task_id: str) -> Any:
 
 
 def reminder_lines(*, site_id: int, task_id: str) -> list[Any] | None:
-    """Reminders planned or sent for the task (issue 8's ``HistoryEntry`` rows: when, step,
+    """Reminders planned or sent for the task (the notifications' ``HistoryEntry`` rows: when, step,
     channel, recipient, status, rule, error), or None when the notifications app is absent."""
     try:
         from portal.notifications.selectors import reminder_history_for_task

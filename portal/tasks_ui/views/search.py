@@ -34,18 +34,7 @@ def search(request: HttpRequest) -> HttpResponse:
     result = page = None
     sort = sort_from(request.GET)
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        criteria = Criteria(
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            priorities=tuple(data["priority"]),
-            statuses=tuple(data["status"]),
-            site_ids=tuple(data["site"]),
-            assignee=data["assignee"].strip(),
-            text=data["q"].strip(),
-            bucket=data["bucket"],
-            age=data["age"],
-        )
+        criteria = Criteria.from_filters(form.cleaned_data)
     elif not form.is_bound:
         criteria = Criteria()  # no filters: every task of every site
     else:

@@ -135,7 +135,7 @@ def site(standin, flavour) -> Control:
 
 @pytest.fixture
 def client(standin, flavour, site) -> FrappeClient:
-    """sales1's API key; the flavour is told, as issue 6 stores it from the probe."""
+    """sales1's API key; the flavour is told, as the portal stores it from the probe."""
     return FrappeClient(
         standin[flavour],
         ApiKeyAuth(*KEYS["sales1@lab.local"]),

@@ -66,7 +66,8 @@ class TokenStore(Protocol):
 
 
 class MemoryTokenStore:
-    """A TokenStore for one process (tests, scripts). Issue 6 provides the database one."""
+    """A TokenStore for one process (tests, scripts); the portal keeps its tokens in the
+    database (``ConnectionTokenStore``)."""
 
     def __init__(self, token: dict[str, Any] | None = None) -> None:
         self._token = dict(token) if token else None

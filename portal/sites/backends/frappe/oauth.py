@@ -1,5 +1,5 @@
 """OAuth2 against Frappe's provider: the authorization URL (PKCE S256), the code exchange, the
-refresh grant and revocation, for issue 6's connect flow and for ``OAuthBearer``.
+refresh grant and revocation, for the portal's connect flow and for ``OAuthBearer``.
 
 Frappe's token endpoint reads form bodies only [124] and takes any Basic header as an API key
 [NOTES.md], so ``client_id`` always goes in the body. requests-oauthlib sends through the portal's

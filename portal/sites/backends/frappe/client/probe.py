@@ -1,4 +1,4 @@
-"""The capability probe behind issue 6's connection doctor: what works on this site, for this
+"""The capability probe behind the connection doctor: what works on this site, for this
 credential, with each failing finding put in plain words. Read-only: nothing is written."""
 
 from __future__ import annotations
