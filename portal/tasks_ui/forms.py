@@ -101,7 +101,7 @@ class FilterForm(forms.Form):
     """GET parameters of the filter page: the URL carries every filter, so it can be shared,
     bookmarked and reached again with the back button."""
 
-    q = forms.CharField(label=_("Title contains"), required=False, max_length=100)
+    q = forms.CharField(label=_("Title or description contains"), required=False, max_length=100)
     date_from = forms.DateField(label=_("Starts from"), required=False, widget=DateInput())
     date_to = forms.DateField(
         label=_("Starts until (the whole day)"), required=False, widget=DateInput()

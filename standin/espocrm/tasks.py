@@ -476,7 +476,9 @@ def _match(state: State, task: dict, item: dict) -> bool:
     if kind == "today":
         return have[:10] == now[:10]
     if kind == "like":
-        return re.fullmatch(re.escape(want).replace("%", ".*"), have) is not None
+        # MySQL's default collation compares without case; ``%`` spans lines too.
+        pattern = re.escape(want).replace("%", ".*")
+        return re.fullmatch(pattern, have, flags=re.IGNORECASE | re.DOTALL) is not None
     return False
 
 

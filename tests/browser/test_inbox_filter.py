@@ -73,7 +73,7 @@ def test_filter_paginate_and_share_the_url(
     page.go_back()
     expect(page).to_have_url(re.compile(r"status=open$|status=open&(?!.*page=2)"))
     expect_rows(page, first)
-    page.get_by_label("Title contains").fill("no title is like this one")
+    page.get_by_label("Title or description contains").fill("no title is like this one")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("No task matches these filters.")).to_be_visible()
     expect(page.locator(ROWS)).to_have_count(0)

@@ -25,7 +25,12 @@ CURSOR = OpenApiParameter(
     "cursor", str, description="From the previous page's `next`; keeps the same filters."
 )
 FILTERS = [
-    OpenApiParameter("q", str, description="Title contains (at most 100 characters)."),
+    OpenApiParameter(
+        "q",
+        str,
+        description="In the title or the description (at most 100 characters; "
+        "titles only on Django-CRM sites).",
+    ),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Starts on or after this day."),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Starts on or before this day."),
     OpenApiParameter("priority", {"type": "array", "items": {"type": "string"}},

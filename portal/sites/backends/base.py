@@ -16,11 +16,13 @@ Reads for pages come in two shapes, so that a page costs the same whatever a sit
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta
+from html import unescape
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -102,6 +104,10 @@ class TaskQuery:
     statuses: tuple[str, ...] = ()
     not_statuses: tuple[str, ...] = ()
     title_contains: str = ""
+    # In the title or the description: what a person searching means. A row that carries no
+    # description is judged by its title (backends send this to the site where it can search
+    # descriptions, and read the description of the rows that matched there).
+    text_contains: str = ""
     assigned_to: str = ""  # a site user id
 
     def matches(self, task: Task) -> bool:
@@ -122,7 +128,23 @@ class TaskQuery:
             return False
         if self.title_contains and self.title_contains.casefold() not in task.title.casefold():
             return False
+        if self.text_contains and not _mentions(task, self.text_contains):
+            return False
         return not self.assigned_to or task.is_assigned_to(self.assigned_to)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _mentions(task: Task, text: str) -> bool:
+    needle = text.casefold()
+    if needle in task.title.casefold():
+        return True
+    # Descriptions may be HTML (Frappe's text editor): match the words, not the markup.
+    if not task.description:
+        return False
+    words = unescape(_TAG.sub(" ", task.description))
+    return needle in " ".join(words.split()).casefold()
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ class Criteria:
             date_to=self.date_to,
             priorities=self.priorities,
             statuses=statuses,
-            title_contains=self.text,
+            text_contains=self.text,
             assigned_to=assignee,
         )
 

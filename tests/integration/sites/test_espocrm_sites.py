@@ -349,3 +349,18 @@ def test_the_task_page_of_an_espocrm_task_shows_no_field_of_the_portals_own_maki
     html = client.get(f"/tasks/{site.pk}/{task_id}/").content.decode()
     assert "Replace the filter" in html and "Urgent" in html
     assert "all_day" not in html and "portal_priority" not in html
+
+
+def test_a_search_on_an_espocrm_site_finds_names_and_descriptions(client, espo, connected):
+    site = connected
+    by_name = espo.insert(name="Service the Gazelle unit", assigned_user="sales1")
+    by_words = espo.insert(name="Site visit", assigned_user="sales1",
+                           description="Check the\ngazelle pump first")  # fmt: skip
+    espo.insert(name="Site visit two", assigned_user="sales1", description="nothing to see")
+
+    html = client.get("/tasks/", {"q": "GAZELLE", "site": [site.pk]}).content.decode()
+
+    shown = set(re.findall(rf'<tr id="task-{site.pk}-(\w+)"', html))
+    assert shown == {by_name, by_words}
+    sent = [r for r in espo.requests if r["method"] == "GET" and "where" in str(r)]
+    assert any("like" in str(r) and "description" in str(r) for r in sent)

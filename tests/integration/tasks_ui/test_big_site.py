@@ -152,3 +152,32 @@ def test_the_other_scopes_total_on_a_big_site_follows_the_definition(member, big
             b: expected[scope].get(b, 0) for b in BUCKETS
         }
         assert set(inbox.counts) == {scope}  # the other scope's buckets are not known
+
+
+def test_a_search_on_a_big_site_counts_titles_and_descriptions_exactly(client, member, big):
+    """Two disjoint reads (by title; by description, the title not matching): their counts add
+    up to the true total, with no task counted twice."""
+    from portal.tasks_ui.selectors.sizes import site_mark_big
+
+    from .helpers import all_tasks, row_keys
+
+    handle, site = big
+    handle.control.insert_tasks([
+        {"title": "Walrus feeding", "description": "<p>the walrus again</p>"},  # both: once
+        {"title": "Zoo visit", "description": "<p>Ask about the WALRUS</p>"},
+        {"title": "Zoo visit two", "description": "walrus keepers"},
+        {"title": "Unrelated", "description": None},
+    ])  # fmt: skip
+    site_mark_big(site.pk)
+    client.force_login(member)
+
+    html = client.get("/tasks/", {"q": "walrus"}).content.decode()
+
+    def mentions(task) -> bool:
+        words = re.sub(r"<[^>]*>", " ", task.description or "")
+        return "walrus" in task.title.casefold() or "walrus" in words.casefold()
+
+    want = {(site.pk, t.id) for t in all_tasks(handle, "UTC") if mentions(t)}
+    assert len(want) == 3
+    assert set(row_keys(html)) == want
+    assert re.search(r"\b3 tasks found", html)

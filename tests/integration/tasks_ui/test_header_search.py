@@ -46,3 +46,28 @@ def test_the_header_search_escapes_what_was_typed(client, member, three_sites):
     client.force_login(member)
     html = client.get("/tasks/", {"q": '"><script>x</script>'}).content.decode()
     assert "<script>x</script>" not in html
+
+
+def test_a_search_finds_the_words_of_descriptions_but_not_their_markup(
+    client, member, three_sites, standin
+):
+    riyadh, plain = standin.sites["riyadh"], standin.sites["plainsite"]
+    [in_words] = riyadh.control.insert_tasks(
+        [{"title": "Quarterly review", "description": "<p>Bring the <b>Quokka</b> figures</p>"}]
+    )
+    [in_markup] = riyadh.control.insert_tasks(
+        [{"title": "Another review", "description": '<p class="quokka">Nothing here</p>'}]
+    )
+    [on_plain] = plain.control.insert_tasks(
+        [{"title": "Plain site task", "description": "call the quokka keeper"}]
+    )
+    [by_title] = plain.control.insert_tasks([{"title": "Feed the quokka"}])
+    client.force_login(member)
+
+    shown = set(row_keys(client.get("/tasks/", {"q": "QUOKKA"}).content.decode()))
+
+    assert (three_sites["riyadh"].pk, str(in_words)) in shown
+    assert (three_sites["plainsite"].pk, str(on_plain)) in shown
+    assert (three_sites["plainsite"].pk, str(by_title)) in shown
+    assert (three_sites["riyadh"].pk, str(in_markup)) not in shown
+    assert len(shown) == 3  # nothing else on the three sites mentions a quokka

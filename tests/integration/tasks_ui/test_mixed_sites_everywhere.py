@@ -131,3 +131,18 @@ def test_the_team_leads_report_counts_a_django_crm_sites_overdue_tasks(
     client.force_login(lead)
     body = client.get("/reports/", {"site": [site.pk]}).content.decode()
     assert "Overdue visit" in body and f"/tasks/{site.pk}/{late}/" in body
+
+
+def test_a_search_on_a_django_crm_site_matches_titles_which_is_all_its_search_covers(
+    client, member, jeddah
+):
+    crm, site = jeddah
+    titled = crm.insert(title="Meet the Ibex team", assignees=[SALES1])
+    crm.insert(title="Site visit", description="ibex notes", assignees=[SALES1])
+    client.force_login(member)
+
+    html = client.get("/tasks/", {"q": "ibex", "site": [site.pk]}).content.decode()
+
+    assert {k for k in row_keys(html) if k[0] == site.pk} == {(site.pk, titled)}
+    searched = [r for r in crm.requests if r["query"].get("search") == ["ibex"]]
+    assert searched  # the site's own search narrowed the rows

@@ -16,16 +16,19 @@ from portal.sites.backends.frappe.query import (
     task_detail,
     task_filters,
     task_site_url,
+    text_alternatives,
 )
 
 ZONE = ZoneInfo("Asia/Riyadh")
 
 
-def task(ident, *, title="Call", status="Todo", start=None, priority="High", who=()):
+def task(
+    ident, *, title="Call", status="Todo", start=None, priority="High", who=(), description=None
+):
     return Task(
         id=ident,
         title=title,
-        description=None,
+        description=description,
         status=status,
         portal_status="open",
         priority=priority,
@@ -165,3 +168,18 @@ def test_assignment_and_link_helpers():
     assert (
         task_site_url("https://crm.example.com/", 12) == "https://crm.example.com/app/crm-task/12"
     )
+
+
+def test_a_text_means_the_title_or_the_words_of_the_description():
+    query = TaskQuery(text_contains="café")
+    assert query.matches(task("1", title="Meet at the CAFÉ"))
+    assert query.matches(task("2", description="<p>at the <b>caf&eacute;</b></p>"))
+    assert not query.matches(task("3", description='<p class="café">elsewhere</p>'))
+    assert not query.matches(task("4"))  # no description: the title decides
+
+
+def test_a_text_is_two_disjoint_reads_title_then_description_without_the_title():
+    assert text_alternatives(TaskQuery()) == [[]]
+    by_title, by_words = text_alternatives(TaskQuery(text_contains="lease"))
+    assert by_title == [["title", "like", "%lease%"]]
+    assert by_words == [["title", "not like", "%lease%"], ["description", "like", "%lease%"]]

@@ -63,6 +63,9 @@ def test_the_middleware_makes_an_id_when_there_is_none():
     assert seen == [response["X-Request-ID"]] * 2
 
 
+# Closing a response also closes stale database connections (Django's request_finished
+# receiver); a connection an earlier test left in this thread must be allowed to be looked at.
+@pytest.mark.django_db
 def test_the_id_is_cleared_when_the_response_is_closed():
     response, _ = run_middleware({"X-Request-ID": "caller-id-0002"})
     assert request_id.current() == "caller-id-0002"  # still there for the access log

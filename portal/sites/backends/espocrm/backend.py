@@ -201,6 +201,10 @@ class EspoBackend(WholeSiteReads, TaskBackend):
             items.append(w.in_("priority", priorities))
         if query.assigned_to:
             items.append(w.equals("assignedUserId", query.assigned_to))  # [090]
+        if query.text_contains:
+            # ``textFilter`` looks at the name only [091]; a search means the description too.
+            like = "%" + query.text_contains.replace("%", "").replace("_", "").strip() + "%"
+            items.append(w.any_of(w.like("name", like), w.like("description", like)))
         return items
 
     def _text_filter(self, query: TaskQuery) -> list[tuple[str, str]]:

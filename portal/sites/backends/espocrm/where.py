@@ -38,6 +38,11 @@ def between(attribute: str, low: str, high: str) -> Item:
     return {"type": "between", "attribute": attribute, "value": [low, high]}
 
 
+def like(attribute: str, pattern: str) -> Item:
+    """SQL ``LIKE`` (``%`` any text), case-insensitive under the site's collation."""
+    return {"type": "like", "attribute": attribute, "value": pattern}
+
+
 def any_of(*items: Item) -> Item:
     return {"type": "or", "value": list(items)}
 

@@ -8,6 +8,7 @@ a bucket slot becomes the disjoint parts ``bucket_reads`` counts and reads.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,14 @@ from .errors import NoPermission, SiteError
 from .links import task_url
 from .oauth import authorization_url, exchange_code, password_grant, revoke
 from .outcome import kept_overdue, unapplied_fields
-from .query import PAGE_LENGTH, ROW_FIELDS, query_tasks, task_detail, task_filters
+from .query import (
+    PAGE_LENGTH,
+    ROW_FIELDS,
+    query_tasks,
+    task_detail,
+    task_filters,
+    text_alternatives,
+)
 
 RunAll = Callable[[list[Callable[[], Any]]], list[Any]]
 
@@ -225,10 +233,18 @@ class FrappeBackend(TaskBackend):
                 bucket_parts = bucket_reads.aged_parts(
                     bucket_parts, age=age, now=now, zone=self.zone
                 )
-        parts = bucket_reads.matching_parts(task_filters(query), bucket_parts=bucket_parts)
+        parts = [
+            part
+            for alternative in text_alternatives(query)
+            for part in bucket_reads.matching_parts(
+                [*task_filters(query), *alternative], bucket_parts=bucket_parts
+            )
+        ]
         counts = bucket_reads.part_counts(self.client, parts, run_all=self.run_all)
         rows = bucket_reads.part_rows(self.client, parts, counts, k=k, run_all=self.run_all)
-        return [t for t in rows if query.matches(t)], sum(counts)
+        # The site applied the text (rows found by their description do not carry it).
+        rest = replace(query, text_contains="")
+        return [t for t in rows if rest.matches(t)], sum(counts)
 
     def get(self, task_id: str) -> Task:
         return task_detail(self.client, task_id)

@@ -35,6 +35,7 @@ __all__ = [
     "task_filters",
     "task_detail",
     "task_site_url",
+    "text_alternatives",
 ]
 
 T = TypeVar("T")
@@ -71,6 +72,18 @@ def task_filters(query: TaskQuery) -> list[Filter]:
     return out
 
 
+def text_alternatives(query: TaskQuery) -> list[list[Filter]]:
+    """ "In the title or the description" as disjoint filter sets to add to ``task_filters``
+    (the generic list has no OR): their rows never overlap, so their counts add up exactly."""
+    if not query.text_contains:
+        return [[]]
+    like = f"%{query.text_contains}%"
+    return [
+        [["title", "like", like]],
+        [["title", "not like", like], ["description", "like", like]],
+    ]
+
+
 def _sequential(calls: list[Callable[[], T]]) -> list[T]:
     return [call() for call in calls]
 
@@ -102,14 +115,32 @@ def _generic(
     run_pages: RunPages,
     size: int,
 ) -> list[Task]:
-    filters = task_filters(query)
+    found: dict[int, Task] = {}
+    for alternative in text_alternatives(query):
+        # Rows found by their description carry it, so ``matches`` can judge the words.
+        wanted = [*fields, "description"] if alternative and "description" not in fields else fields
+        for task in _generic_pages(
+            client, [*task_filters(query), *alternative], fields=wanted, run_pages=run_pages,
+            size=size,
+        ):  # fmt: skip
+            if query.matches(task):
+                found.setdefault(task.id, task)
+    return sorted(found.values(), key=lambda t: t.id)
 
+
+def _generic_pages(
+    client: FrappeClient,
+    filters: list[Filter],
+    *,
+    fields: Sequence[str],
+    run_pages: RunPages,
+    size: int,
+) -> list[Task]:
     def page(start: int) -> list[Task]:
         return client.list_tasks(
             filters=filters, fields=fields, order_by="name asc", start=start, page_length=size
         )
 
-    found: dict[int, Task] = {}
     first = page(0)
     pages = [first]
     if len(first) == size:
@@ -121,11 +152,7 @@ def _generic(
         while len(pages[-1]) == size and start < _MAX_ROWS:
             pages.append(page(start))
             start += size
-    for rows in pages:
-        for task in rows:
-            if query.matches(task):
-                found.setdefault(task.id, task)
-    return sorted(found.values(), key=lambda t: t.id)
+    return [task for rows in pages for task in rows]
 
 
 def _mobile(client: FrappeClient, query: TaskQuery) -> list[Task]:
