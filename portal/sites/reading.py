@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,8 +73,10 @@ def _day(day: date, language: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _clock(moment: time, language: str) -> str:
-    return formats.time_format(moment, "TIME_FORMAT")
+def _moment(wall: datetime, language: str) -> str:
+    """Keyed by the naive wall-clock time: aware datetimes compare by instant, so 10:00 in
+    Riyadh and 09:00 in Cairo would share one cache entry."""
+    return formats.date_format(wall, "DATETIME_FORMAT")
 
 
 def day_text(day: date) -> str:
@@ -87,8 +89,7 @@ def moment_text(value: datetime, zone: tzinfo | None = None) -> str:
     """A date and time in the reader's language, on the given zone's clock (the active zone,
     the reader's, by default)."""
     local = value.astimezone(zone or timezone.get_current_timezone())
-    language = translation.get_language() or ""
-    return f"{_day(local.date(), language)} {_clock(local.time(), language)}"
+    return _moment(local.replace(tzinfo=None), translation.get_language() or "")
 
 
 def site_time_title(value: datetime, site_zone: str | tzinfo | None) -> str:

@@ -11,7 +11,7 @@ from portal.tasks_ui.templatetags.tasks_ui import num, sitetime
 def test_times_are_on_the_readers_clock():
     value = datetime(2026, 11, 23, 17, 5, tzinfo=ZoneInfo("Asia/Riyadh"))
     with translation.override("en"), timezone.override(ZoneInfo("Africa/Cairo")):
-        assert sitetime(value) == "Nov. 23, 2026 4:05 p.m."
+        assert sitetime(value) == "Nov. 23, 2026, 4:05 p.m."
 
 
 def test_arabic_readers_get_western_digits_and_arabic_month_names():
