@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every time a page prints is on the signed-in person's clock (portal/sites/reading.py).
+    "portal.sites.middleware.ReaderTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -308,6 +310,7 @@ LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 # Arabic date and number formats that Django leaves out (portal/formats/ar/formats.py).
 FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
+# The zone of pages for a person whose profile names none, and of the portal's own schedules.
 TIME_ZONE = env.str("TIME_ZONE", "UTC")
 USE_TZ = True
 

@@ -215,10 +215,13 @@ def test_an_espocrm_site_beside_a_frappe_and_a_django_crm_site(
         "Inspect the roof", "Not Started", "High"
     )  # fmt: skip
     assert stored["assignedUserId"] == espo.user_id("sales1")
-    # 15:30 in Riyadh is 12:30 UTC, as EspoCRM keeps it; the page shows it on the site's clock,
-    # and lists no field of the portal's own making beside the site's.
+    # 15:30 in Riyadh is 12:30 UTC, as EspoCRM keeps it; the page shows it on the reader's clock
+    # (UTC here) with the site's on hover, and lists no field of the portal's own making beside
+    # the site's.
     assert stored["dateEnd"] == "2031-05-04 12:30:00"
-    expect(page.locator("#task-summary time")).to_have_text("May 4, 2031 3:30 p.m.")
+    due = page.locator("#task-summary dt:text-is('Due') + dd time")
+    expect(due).to_have_text("May 4, 2031, 12:30 p.m.")
+    expect(due).to_have_attribute("title", "Site time: May 4, 2031, 3:30 p.m., Asia/Riyadh")
     expect(page.locator("#task-summary dl.fields")).not_to_contain_text("portal_priority")
 
     # 5. Edit: only what changed is sent.

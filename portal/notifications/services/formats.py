@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.notifications.channels import Message
 from portal.notifications.models import Delivery, step_label
@@ -93,9 +94,13 @@ def slack_blocks(context: dict) -> list[dict]:
     if hidden > 0 or still:
         note = []
         if hidden > 0:
-            note.append(_("%(n)s more due now.") % {"n": hidden})
+            note.append(
+                ngettext("%(n)s more due now.", "%(n)s more due now.", hidden) % {"n": hidden}
+            )
         if still:
-            note.append(_("%(n)s more still open.") % {"n": still})
+            note.append(
+                ngettext("%(n)s more still open.", "%(n)s more still open.", still) % {"n": still}
+            )
         note.append(f"<{context['portal_url']}|" + _("Open the portal") + ">")
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " ".join(note)}]})
     return blocks

@@ -35,6 +35,7 @@ from portal.notifications.services.formats import email_headers, slack_blocks, w
 from portal.notifications.services.push_formats import short_message
 from portal.notifications.steps import step_text
 from portal.sites.models import Site
+from portal.sites.reading import zone_label, zone_named
 from portal.sites.services.clients import site_features, site_task_url
 
 DIGEST_MAX_TASKS = 200
@@ -234,6 +235,8 @@ def _context(
         "language": language,
         "direction": "rtl" if bidi else "ltr",
         "recipient_name": delivery.recipient_name,
+        # The email prints its times on the recipient's clock (message_render): it says which.
+        "time_zone_label": zone_label(zone_named(delivery.time_zone) or ZoneInfo("UTC")),
         "portal_url": settings.PORTAL_BASE_URL + "/",
         "unsubscribe_url": unsubscribe,
     }

@@ -23,15 +23,14 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from portal.sites import reading
 from portal.tasks_ui.labels import site_word
 from portal.tasks_ui.selectors.rows import Row
 from portal.tasks_ui.templatetags.tasks_ui import (
     bucket_label,
-    due_iso,
-    due_text,
+    due_html,
     priority_class,
     says_portal_status,
-    sitetime,
     status_label,
 )
 
@@ -66,16 +65,13 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def _when(value: datetime | None) -> str:
-    if not value:
-        return ""
-    return f'<time datetime="{e(value.isoformat())}">{e(sitetime(value))}</time>'
+def _when(task, value: datetime | None) -> str:
+    """On the reader's clock, the site's on hover (``portal.sites.reading``)."""
+    return reading.time_html(value, task.time_zone) if value else ""
 
 
 def _due(task) -> str:
-    if not task.due_date:
-        return ""
-    return f'<time datetime="{e(due_iso(task))}">{e(due_text(task))}</time>'
+    return due_html(task) if task.due_date else ""
 
 
 def _word(value: str | None) -> str:
@@ -89,9 +85,7 @@ def _word(value: str | None) -> str:
 
 
 def _people(row: Row) -> str:
-    if not row.people:
-        return '<span class="muted">—</span>'
-    return ", ".join(f'<bdi title="{e(p.user_id)}">{e(p.name)}</bdi>' for p in row.people)
+    return reading.people_html(row.people)
 
 
 def _actions(row: Row, *, here: str, csrf: str, focus: bool) -> str:
@@ -163,7 +157,7 @@ def task_row(context, row: Row) -> SafeString:
         f'<span class="prio {e(priority_class(task.priority))}">{_word(task.priority)}</span></td>'
         f'<td data-label="{words["status"]}">{e(label)}{site_status}</td>'
         f'<td data-label="{words["due"]}">{_due(task)}</td>'
-        f'<td class="col-start" data-label="{words["starts"]}">{_when(task.start_date)}</td>'
+        f'<td class="col-start" data-label="{words["starts"]}">{_when(task, task.start_date)}</td>'
         f'<td class="col-people" data-label="{words["people"]}">{_people(row)}</td>'
         f'<td class="actions" data-label="{words["actions"]}">{actions}</td>'
         "</tr>"

@@ -1,14 +1,16 @@
-"""Display helpers: dates on the site's clock and numbers in the reader's language."""
+"""Display helpers: dates on the reader's clock and numbers in the reader's language."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 
 from django import template
-from django.utils import formats, translation
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_noop
 
+from portal.sites import reading
 from portal.tasks_ui import labels
 
 # Source strings only; each filter translates the one it needs (gettext per value, not per
@@ -22,41 +24,21 @@ _BUCKET = {
 
 register = template.Library()
 
-_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-def _digits(text: str) -> str:
-    """Arabic readers get Arabic-Indic digits; Django's formats keep Latin ones."""
-    if (translation.get_language() or "").startswith("ar"):
-        return text.translate(_ARABIC_DIGITS)
-    return text
-
-
-@lru_cache(maxsize=4096)
-def _day(day: date, language: str) -> str:
-    return _digits(formats.date_format(day, "DATE_FORMAT"))
-
-
-@lru_cache(maxsize=4096)
-def _clock(moment: time, language: str) -> str:
-    return _digits(formats.time_format(moment, "TIME_FORMAT"))
-
 
 @register.filter
 def sitetime(value: datetime | None) -> str:
-    """A task's date and time as the site has it (aware datetimes stay in their own zone, the
-    site's: that is the clock "today" and "overdue" are judged by). Days and times repeat
-    across a page's rows, so their formatted forms are kept per language."""
+    """A task's date and time, on the reader's clock (``portal.sites.reading``: every time on
+    a page is in the zone its header names). Plain text, for sentences; a cell uses
+    ``{{ value|when:task.time_zone }}``, which also shows the site's own clock on hover."""
     if not value:
         return ""
-    language = translation.get_language() or ""
-    return f"{_day(value.date(), language)} {_clock(value.time(), language)}"
+    return reading.moment_text(value)
 
 
 def due_day(task) -> date | None:
     """The day a task is due when its site keeps a plain date (``Task.due_is_day``, Django-CRM).
-    The task holds it as the moment it turns overdue, 00:00 of the day after: shown as that
-    moment, a task due on the 4th would read "due the 5th"."""
+    The task holds it as the moment it turns overdue, 00:00 of the day after (in the site's
+    zone): shown as that moment, a task due on the 4th would read "due the 5th"."""
     if task.due_date is None or not task.due_is_day:
         return None
     return (task.due_date - timedelta(days=1)).date()
@@ -71,23 +53,37 @@ def due_iso(task) -> str:
 
 @register.filter
 def due_text(task) -> str:
-    """A task's due date as its site has it: a day alone, or a date and time."""
+    """A task's due date: a day alone (a day has no zone), or a date and time on the reader's
+    clock."""
     day = due_day(task)
-    return _day(day, translation.get_language() or "") if day else sitetime(task.due_date)
+    return reading.day_text(day) if day else sitetime(task.due_date)
+
+
+@register.filter
+def due_html(task) -> SafeString:
+    """A task's due ``<time>``: the day, or the moment on the reader's clock with the site's
+    on hover."""
+    day = due_day(task)
+    if day is None:
+        return reading.time_html(task.due_date, task.time_zone)
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), reading.day_text(day))
 
 
 @register.filter
 def siteday(value: datetime | None) -> str:
+    """The day of a moment, on the reader's clock."""
     if not value:
         return ""
-    return _day(value.date(), translation.get_language() or "")
+    return reading.day_text(timezone.localtime(value).date())
 
 
 @register.filter
 def num(value: int | float | None) -> str:
+    """A count or a share, grouped in the reader's language, in Western digits on every page
+    (why: ``portal.sites.reading``)."""
     if value is None:
         return ""
-    return _digits(formats.number_format(value, force_grouping=True))
+    return formats.number_format(value, force_grouping=True)
 
 
 @register.filter

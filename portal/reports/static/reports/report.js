@@ -5,9 +5,10 @@
   if (!source || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
   const rtl = document.documentElement.dir === "rtl";
-  // Arabic pages show Arabic-Indic digits (as the portal's tables do); "ar" alone may not.
+  // Arabic pages write Western digits, as the portal's tables do (portal/sites/reading.py); Intl
+  // alone would give "ar" Arabic-Indic ones, so the numbering system is named.
   const lang = document.documentElement.lang || "en";
-  const locale = lang.startsWith("ar") ? "ar-u-nu-arab" : lang;
+  const locale = lang.startsWith("ar") ? "ar-u-nu-latn" : lang;
   // Counts: whole steps only, every label through Intl (Chart.js writes a bare "0" itself).
   const numbers = new Intl.NumberFormat(locale);
   const counts = { precision: 0, callback: (value) => numbers.format(value) };
