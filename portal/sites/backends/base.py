@@ -148,6 +148,16 @@ def _mentions(task: Task, text: str) -> bool:
 
 
 @dataclass(frozen=True)
+class RowOrder:
+    """Another order than the portal's for a big site's first rows: by a date, rows without
+    one last in either direction, ties in the portal's order. Only dates: a site orders them
+    as the portal does (a site's collation orders titles its own way)."""
+
+    column: str  # "due" or "start"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class SiteSettings:
     """What a backend needs to know of a registered site (no secrets): ``options`` holds the
     backend's own settings (Frappe: OAuth client id, flavour; Django-CRM: organisation)."""
@@ -328,8 +338,10 @@ class TaskBackend(ABC):
         assigned_to: str,
         k: int,
         note: Any,
+        order: RowOrder | None = None,
     ) -> list[Task]:
-        """At least the first ``k`` tasks of a slot in the portal's order (more may come)."""
+        """At least the first ``k`` tasks of a slot in the portal's order, or in ``order``
+        (more may come: the caller sorts and cuts)."""
 
     @abstractmethod
     def search_all(self, query: TaskQuery) -> list[Task]:
@@ -345,8 +357,10 @@ class TaskBackend(ABC):
         now: datetime,
         finished: Iterable[str],
         k: int,
+        order: RowOrder | None = None,
     ) -> tuple[list[Task], int]:
-        """The first ``k`` matches in the portal's order, and how many there are (a big site)."""
+        """At least the first ``k`` matches in the portal's order (or ``order``), and how many
+        there are (a big site)."""
 
     @abstractmethod
     def get(self, task_id: str) -> Task:

@@ -38,10 +38,11 @@ class WholeSiteReads:
                 by_slot[slot].append(task)
         return counts, by_slot
 
-    def bucket_rows(self, slot, *, now, finished, assigned_to, k, note) -> list[Task]:
+    # Everything is read, so any order is the caller's to apply.
+    def bucket_rows(self, slot, *, now, finished, assigned_to, k, note, order=None) -> list[Task]:
         return list(note.get(slot, ()))
 
-    def search_first(self, query, *, bucket, age, now, finished, k):
+    def search_first(self, query, *, bucket, age, now, finished, k, order=None):
         rows = []
         for task in self.search_all(query):
             slot = bucket_of(task, now, finished)

@@ -31,7 +31,13 @@ from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
 from portal.tasks_ui.selectors.rows import Row, for_person, people_of
 from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
-from portal.tasks_ui.selectors.sorting import PORTAL_ORDER, Sort, rows_sorted
+from portal.tasks_ui.selectors.sorting import (
+    PORTAL_ORDER,
+    Sort,
+    exact_on_big_sites,
+    rows_sorted,
+    site_order,
+)
 from portal.tasks_ui.selectors.sources import Source, people_known, read_sites, sources_for_user
 
 BUCKETS = ("overdue", "late", "today", "upcoming")
@@ -117,6 +123,7 @@ def site_tasks(
     k: int = 50,
     now: datetime | None = None,
     learned: list | None = None,
+    sort: Sort = PORTAL_ORDER,
 ) -> SiteRead:
     """One site's inbox read, cached until the portal writes to the site (the cache key holds
     the site's day, so midnight starts afresh). Freshly read tasks go to ``learned``: the caller
@@ -164,7 +171,13 @@ def site_tasks(
         def first_rows(slot: str) -> tuple[Task, ...]:
             return tuple(
                 backend.bucket_rows(
-                    slot, now=moment, finished=finished, assigned_to=assigned, k=k, note=note
+                    slot,
+                    now=moment,
+                    finished=finished,
+                    assigned_to=assigned,
+                    k=k,
+                    note=note,
+                    order=site_order(sort),
                 )
             )
 
@@ -183,7 +196,9 @@ def site_tasks(
         read = cached(parts=day, produce=small)
         if read is not None:
             return read
-    return cached(parts={**day, "bucket": bucket_name, "scope": scope, "k": k}, produce=big)
+    order = site_order(sort)
+    asked = {**day, "bucket": bucket_name, "scope": scope, "k": k, "order": repr(order)}
+    return cached(parts=asked, produce=big)
 
 
 class KnownRows(Sequence):
@@ -217,7 +232,9 @@ def inbox_for_user(
     k = max(1, page) * settings.INBOX_PAGE_SIZE
     sources, problems = sources_for_user(user=user)
     learned: list = []
-    read = partial(site_tasks, bucket_name=bucket_name, scope=scope, k=k, now=now, learned=learned)
+    read = partial(
+        site_tasks, bucket_name=bucket_name, scope=scope, k=k, now=now, learned=learned, sort=sort
+    )
     outcomes = read_sites(sources, read, probe=probe)
     # The assignment picker learns the people these tasks are assigned to.
     names, _new = people_known((source.site.pk for source in sources), learn=list(learned))
@@ -293,5 +310,5 @@ def inbox_for_user(
         finished_today=finished[:k],
         problems=problems,
         site_count=answered,
-        partial_sites=sorted(cut_short, key=str.lower) if sort.chosen else [],
+        partial_sites=[] if exact_on_big_sites(sort) else sorted(cut_short, key=str.lower),
     )

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from portal import clock
-from portal.sites.backends.base import TaskBackend, TaskQuery
+from portal.sites.backends.base import RowOrder, TaskBackend, TaskQuery
 from portal.sites.backends.types import PortalStatus, Task
 from portal.sites.buckets import age_band, bucket, overdue_days, site_statuses
 from portal.sites.services.cache import site_cached
@@ -25,7 +25,13 @@ from portal.tasks_ui.fanout import SiteOutcome
 from portal.tasks_ui.selectors.inbox import KnownRows, finished_statuses
 from portal.tasks_ui.selectors.rows import Row, people_of
 from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
-from portal.tasks_ui.selectors.sorting import PORTAL_ORDER, Sort, rows_sorted
+from portal.tasks_ui.selectors.sorting import (
+    PORTAL_ORDER,
+    Sort,
+    exact_on_big_sites,
+    rows_sorted,
+    site_order,
+)
 from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
 
 ME = "me"
@@ -109,7 +115,7 @@ class SiteMatches:
     total: int | None = None  # a big site's count; None: ``tasks`` is all, to be filtered here
 
 
-def site_matches(criteria: Criteria, *, k: int, now: datetime):
+def site_matches(criteria: Criteria, *, k: int, now: datetime, order: RowOrder | None = None):
     def read(source: Source, backend: TaskBackend) -> SiteMatches:
         query = criteria.query_for(source, backend)
         if query is None:
@@ -120,8 +126,14 @@ def site_matches(criteria: Criteria, *, k: int, now: datetime):
             return site_cached(
                 site_id=source.site.pk,
                 scope=f"search-big:{source.site_user_id}",
-                parts={**asdict(query), "bucket": criteria.bucket, "age": criteria.age, "k": k},
-                produce=lambda: _big_matches(backend, query, criteria, k=k, now=now),
+                parts={
+                    **asdict(query),
+                    "bucket": criteria.bucket,
+                    "age": criteria.age,
+                    "k": k,
+                    "order": repr(order),
+                },
+                produce=lambda: _big_matches(backend, query, criteria, k=k, now=now, order=order),
             )
         tasks = site_cached(
             site_id=source.site.pk,
@@ -137,7 +149,13 @@ def site_matches(criteria: Criteria, *, k: int, now: datetime):
 
 
 def _big_matches(
-    backend: TaskBackend, query: TaskQuery, criteria: Criteria, *, k: int, now: datetime
+    backend: TaskBackend,
+    query: TaskQuery,
+    criteria: Criteria,
+    *,
+    k: int,
+    now: datetime,
+    order: RowOrder | None,
 ) -> SiteMatches:
     rows, total = backend.search_first(
         query,
@@ -146,6 +164,7 @@ def _big_matches(
         now=now,
         finished=finished_statuses(backend),
         k=k,
+        order=order,
     )
     return SiteMatches(tuple(rows), total=total)
 
@@ -162,7 +181,9 @@ def search_for_user(
     now = now or clock.now()
     k = max(1, page) * settings.INBOX_PAGE_SIZE
     sources, problems = sources_for_user(user=user, site_ids=criteria.site_ids or None)
-    outcomes = read_sites(sources, site_matches(criteria, k=k, now=now), probe=probe)
+    outcomes = read_sites(
+        sources, site_matches(criteria, k=k, now=now, order=site_order(sort)), probe=probe
+    )
     names = names_by_site(source.site.pk for source in sources)
     by_site = {source.site.pk: source for source in sources}
     rows: list[Row] = []
@@ -202,5 +223,5 @@ def search_for_user(
         rows=KnownRows(rows[:k], total),
         problems=problems,
         searched=answered,
-        partial_sites=sorted(cut_short, key=str.lower) if sort.chosen else [],
+        partial_sites=[] if exact_on_big_sites(sort) else sorted(cut_short, key=str.lower),
     )

@@ -1,9 +1,11 @@
 """Sorting rows across sites by a column the person picks (``?sort=due&dir=desc``).
 
 The sort is applied after the merge, to the rows of every site together. A small site is read
-whole, so its rows sort exactly. A big site (``selectors.sizes``) gives only its first rows in
-the portal's order (``rows.row_order``); another order over those is an order of *the rows
-shown*, not of the site's tasks: the page says so (``Sorted.partial_sites``), never silently.
+whole, so its rows sort exactly. A big site (``selectors.sizes``) gives only its first rows:
+in the portal's order (``rows.row_order``), which is already right for a sort by site and by
+priority (ascending), or by a date when the sort is by due or start date (``site_order``).
+Any other order over those rows is an order of *the rows shown*, not of the site's tasks: the
+page says so (``partial_sites``), never silently.
 
 Rows without the value (no due date, no assignee, an unknown priority) come last in either
 direction; ties keep the portal's order, so pages never repeat or skip a row.
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from portal.sites.backends.base import RowOrder
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK, Row, row_order
 
 SORT_KEYS = ("title", "site", "status", "priority", "start", "due", "assignee")
@@ -46,6 +49,23 @@ def sort_from(params: Mapping[str, str]) -> Sort:
     if key not in SORT_KEYS:
         return PORTAL_ORDER
     return Sort(key=key, direction=direction if direction in DIRECTIONS else "asc")
+
+
+def site_order(sort: Sort) -> RowOrder | None:
+    """The order a big site is asked to give its first rows in (None: the portal's)."""
+    if sort.key in ("due", "start"):
+        return RowOrder(column=sort.key, descending=sort.descending)
+    return None
+
+
+def exact_on_big_sites(sort: Sort) -> bool:
+    """Whether a big site's first rows are the first in this sort."""
+    return (
+        not sort.chosen
+        or sort.key == "site"
+        or (sort.key == "priority" and not sort.descending)
+        or site_order(sort) is not None
+    )
 
 
 def _title(row: Row):

@@ -3,6 +3,7 @@ complete filter results, in few requests."""
 
 import re
 from datetime import timedelta
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -181,3 +182,76 @@ def test_a_search_on_a_big_site_counts_titles_and_descriptions_exactly(client, m
     assert len(want) == 3
     assert set(row_keys(html)) == want
     assert re.search(r"\b3 tasks found", html)
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "direction"),
+    [
+        ("/tasks/?bucket=overdue&page=2", "due", "desc"),
+        ("/tasks/?bucket=upcoming", "start", "asc"),
+        ("/?scope=all&bucket=overdue", "due", "asc"),
+        ("/?scope=all&bucket=late", "start", "desc"),
+    ],
+)
+def test_a_big_site_sorted_by_a_date_gives_the_true_first_rows(
+    client, member, big, frozen_now, path, key, direction
+):
+    """The site is asked in that order (with the rows tied at the edge), so the page is the
+    true page of the sorted bucket, and says nothing about rows shown only."""
+    from portal.sites.backends.frappe import bucket
+    from portal.tasks_ui.selectors.rows import Row
+    from portal.tasks_ui.selectors.sizes import site_mark_big
+    from portal.tasks_ui.selectors.sorting import Sort, rows_sorted
+
+    from .helpers import all_tasks, row_keys
+
+    handle, site = big
+    site_mark_big(site.pk)
+    client.force_login(member)
+    wanted = path.split("bucket=")[1].split("&")[0]
+    page = int(path.split("page=")[1]) if "page=" in path else 1
+    mark = last_seq(handle)
+    html = client.get(f"{path}&sort={key}&dir={direction}").content.decode()
+    calls = requests_since(handle, mark)
+
+    every = [t for t in all_tasks(handle, "UTC") if bucket(t, frozen_now) == wanted]
+    rows = rows_sorted(
+        (Row(site_id=site.pk, site_name=site.name, task=t, bucket=wanted, people=(),
+             can_write=True) for t in every),
+        Sort(key=key, direction=direction),
+    )  # fmt: skip
+    shown = rows[(page - 1) * 50 : page * 50]
+    assert len(shown) == 50
+    assert row_keys(html) == [(site.pk, r.task.id) for r in shown]
+    assert 'class="sort-note"' not in html
+    assert not [c for c in calls if "limit_page_length=1000" in str(c.get("query"))]
+    column = {"due": "due_date", "start": "start_date"}[key]
+    assert any(f"{column} {direction}" in unquote_plus(str(c.get("query"))) for c in calls)
+    assert len(calls) <= 40
+
+
+def test_rows_tied_on_the_date_at_the_page_edge_come_in_the_portals_order(
+    client, member, big, frozen_now
+):
+    """70 tasks due at one instant, the earliest of the site: the first page sorted by due
+    date holds 50 of them, the most urgent first, as the portal breaks ties."""
+    from portal.tasks_ui.selectors.sizes import site_mark_big
+
+    from .helpers import row_keys
+
+    handle, site = big
+    instant = (frozen_now - timedelta(days=4000)).strftime("%Y-%m-%d 09:00:00")
+    priorities = ["Low", "Medium", "High"]
+    made = handle.control.insert_tasks([
+        {"title": f"Tied {i}", "status": "Todo", "priority": priorities[i % 3],
+         "due_date": instant, "start_date": instant}
+        for i in range(70)
+    ])  # fmt: skip
+    site_mark_big(site.pk)
+    client.force_login(member)
+
+    html = client.get("/?scope=all&bucket=overdue&sort=due&dir=asc").content.decode()
+
+    rank = {"High": 0, "Medium": 1, "Low": 2}
+    tied = sorted(range(70), key=lambda i: (rank[priorities[i % 3]], made[i]))
+    assert row_keys(html) == [(site.pk, str(made[i])) for i in tied[:50]]

@@ -18,6 +18,7 @@ from ..base import (
     InboundEvent,
     InboundRefused,
     OverdueRead,
+    RowOrder,
     SiteSettings,
     TaskBackend,
     TaskChanges,
@@ -204,10 +205,11 @@ class FrappeBackend(TaskBackend):
         assigned_to: str,
         k: int,
         note: Any,
+        order: RowOrder | None = None,
     ) -> list[Task]:
         parts, by_slot = note
         return bucket_reads.part_rows(
-            self.client, parts[slot], by_slot[slot], k=k, run_all=self.run_all
+            self.client, parts[slot], by_slot[slot], k=k, run_all=self.run_all, order=order
         )
 
     def search_all(self, query: TaskQuery) -> list[Task]:
@@ -222,6 +224,7 @@ class FrappeBackend(TaskBackend):
         now: datetime,
         finished: Iterable[str],
         k: int,
+        order: RowOrder | None = None,
     ) -> tuple[list[Task], int]:
         bucket_parts = None
         if bucket:
@@ -241,7 +244,9 @@ class FrappeBackend(TaskBackend):
             )
         ]
         counts = bucket_reads.part_counts(self.client, parts, run_all=self.run_all)
-        rows = bucket_reads.part_rows(self.client, parts, counts, k=k, run_all=self.run_all)
+        rows = bucket_reads.part_rows(
+            self.client, parts, counts, k=k, run_all=self.run_all, order=order
+        )
         # The site applied the text (rows found by their description do not carry it).
         rest = replace(query, text_contains="")
         return [t for t in rows if rest.matches(t)], sum(counts)

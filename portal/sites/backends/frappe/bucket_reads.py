@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..base import RowOrder
 from .client import FrappeClient
 from .client.parse import day_start
 from .client.resource import Filter
@@ -123,33 +124,88 @@ def part_counts(client: FrappeClient, parts: list[Part], *, run_all: RunAll) -> 
 
 
 def part_rows(
-    client: FrappeClient, parts: list[Part], counts: list[int], *, k: int, run_all: RunAll
+    client: FrappeClient,
+    parts: list[Part],
+    counts: list[int],
+    *,
+    k: int,
+    run_all: RunAll,
+    order: RowOrder | None = None,
 ) -> list[Task]:
-    """At least the first ``k`` tasks of the union of ``parts`` in the portal's order (more may
-    come back: the caller sorts and cuts)."""
+    """At least the first ``k`` tasks of the union of ``parts`` in the portal's order, or by a
+    date in ``order`` (more may come back: the caller sorts and cuts)."""
     calls: list[Callable[[], object]] = []
     for part, count in zip(parts, counts, strict=True):
         if count == 0:
             continue
-        filters = [list(f) for f in part.filters]
-        then = (
-            "due_date asc, start_date asc, name asc" if part.dated else "start_date asc, name asc"
-        )
         if count <= k:
-            calls.append(lambda f=filters, o=then: _read(client, f, o, k))
-            continue
-        standard = [*filters, ["priority", "in", STANDARD_PRIORITIES]]
-        others = [*filters, ["priority", "not in", STANDARD_PRIORITIES]]
-        calls += [
-            lambda f=standard, o=then: _read(client, f, f"priority asc, {o}", k),
-            lambda f=standard, o=then: _read(client, f, f"priority desc, {o}", k),
-            lambda f=others, o=then: _read(client, f, o, k),
-        ]
+            filters = [list(f) for f in part.filters]
+            calls.append(lambda f=filters: _read(client, f, "name asc", k))
+        elif order is None:
+            calls += _portal_order_reads(client, part, k)
+        else:
+            calls += _date_order_reads(client, part, order, k)
     found: dict[int, Task] = {}
     for rows in run_all(calls):
         for task in rows:  # type: ignore[attr-defined]
             found.setdefault(task.id, task)
     return list(found.values())
+
+
+def _portal_order_reads(client: FrappeClient, part: Part, k: int) -> list[Callable[[], object]]:
+    """The part's first ``k`` in the portal's order, in three sorted reads (module docstring)."""
+    filters = [list(f) for f in part.filters]
+    then = "due_date asc, start_date asc, name asc" if part.dated else "start_date asc, name asc"
+    standard = [*filters, ["priority", "in", STANDARD_PRIORITIES]]
+    others = [*filters, ["priority", "not in", STANDARD_PRIORITIES]]
+    return [
+        lambda: _read(client, standard, f"priority asc, {then}", k),
+        lambda: _read(client, standard, f"priority desc, {then}", k),
+        lambda: _read(client, others, then, k),
+    ]
+
+
+ORDER_COLUMNS = {"due": ("due_date", "due_date"), "start": ("start_date", "start_date")}
+
+
+def _date_order_reads(
+    client: FrappeClient, part: Part, order: RowOrder, k: int
+) -> list[Callable[[], object]]:
+    """The part's first ``k`` by a date, rows without it last: the first ``k`` dated rows in
+    that order, with the rows that tie with the last of them in the portal's order (it breaks
+    ties), and the undated rows' first ``k`` in the portal's order."""
+    column, _attribute = ORDER_COLUMNS[order.column]
+    if column == "due_date" and not part.dated:
+        return _portal_order_reads(client, part, k)  # none has a due date: the portal's order
+    dated = Part(filters=(*part.filters, (column, "is", "set")), dated=part.dated)
+    calls: list[Callable[[], object]] = [lambda: _dated_first(client, dated, order, k)]
+    if column != "due_date":
+        undated = Part(filters=(*part.filters, (column, "is", "not set")), dated=part.dated)
+        calls += _portal_order_reads(client, undated, k)
+    return calls
+
+
+def _dated_first(client: FrappeClient, part: Part, order: RowOrder, k: int) -> list[Task]:
+    column, attribute = ORDER_COLUMNS[order.column]
+    filters = [list(f) for f in part.filters]
+    direction = "desc" if order.descending else "asc"
+    rows = _read(client, filters, f"{column} {direction}, name asc", k)
+    if len(rows) < k:
+        return rows
+    edge = getattr(rows[-1], attribute).astimezone(client.zone).replace(microsecond=0)
+    # Tied with the last row: the whole second, whatever precision the site keeps.
+    ties = Part(
+        filters=(
+            *part.filters,
+            (column, ">=", _stamp(edge)),
+            (column, "<", _stamp(edge + timedelta(seconds=1))),
+        ),
+        dated=part.dated,
+    )
+    tied: list[Task] = []
+    for read in _portal_order_reads(client, ties, k):
+        tied += read()  # type: ignore[operator]
+    return rows + tied
 
 
 MAX_PAGE = 1000  # the client's largest page
