@@ -116,6 +116,14 @@
   // After any answer (a card swapped, an alert shown, an error, no answer at all), every card
   // goes where its status says. afterRequest does not reach the page when the swap removed
   // the form that asked, hence afterSettle too.
+  // A card whose change was refused shows its status again in "Move to", not the one asked.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const form = event.detail && event.detail.elt;
+    if (!form || !form.matches || !form.matches("form.card-move") || !form.isConnected) return;
+    const card = form.closest(".task-card");
+    const select = form.querySelector("select[name='status']");
+    if (card && select) select.value = card.dataset.status;
+  });
   ["htmx:afterRequest", "htmx:afterSettle", "htmx:sendError", "htmx:responseError", "htmx:timeout"]
     .forEach((name) => document.addEventListener(name, () => window.setTimeout(placeAll, 0)));
 
