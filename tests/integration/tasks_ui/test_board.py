@@ -275,3 +275,22 @@ def test_the_board_in_arabic_translates_its_words(client, member, three_sites, s
     assert 'dir="rtl"' in html
     for english in ("Move to", "Drag a card", "Assigned to me", "Show as a list", "more on the"):
         assert english not in html
+
+
+def test_a_move_the_site_never_answers_is_not_taken_and_can_be_tried_again(
+    client, member, three_sites, standin, settings
+):
+    settings.SITE_READ_TIMEOUT = 1.0
+    settings.INBOX_SITE_TIMEOUT = 4.0
+    site = three_sites["cairo"]
+    [task_id] = standin.sites["cairo"].control.insert_tasks([{"title": "Slow", "status": "Open"}])
+    standin.sites["cairo"].control.set_faults(
+        [{"kind": "timeout", "seconds": 10, "methods": ["PUT", "POST"]}]
+    )
+    client.force_login(member)
+    response = status_post(client, site, task_id, "done")
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#alerts" and "is now" not in html
+    assert "Cairo could not be reached" in html and f'hx-target="#card-{site.pk}-{task_id}"' in html
+    standin.sites["cairo"].control.set_faults([])
+    assert AuditEntry.objects.filter(task_id=str(task_id), action="task_status", ok=False).exists()
