@@ -497,6 +497,8 @@ CIRCUIT_PROBE_SECONDS = env.int("CIRCUIT_PROBE_SECONDS", 30, minimum=1)
 # Rows per page on the inbox and filter pages, and the most rows one bulk action may change.
 INBOX_PAGE_SIZE = env.int("INBOX_PAGE_SIZE", 50, minimum=5)
 INBOX_BULK_MAX = env.int("INBOX_BULK_MAX", 1000, minimum=1)
+# Cards per column on the board (/tasks/board/); the rest are on the filter page, one link away.
+BOARD_COLUMN_CARDS = env.int("BOARD_COLUMN_CARDS", 25, minimum=1)
 
 # --- The REST API (/api/v1/, portal/api/) --------------------------------------------------------
 # Requests a token (or a person's session) may make a minute, counted in the cache.

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from portal.tasks_ui.views import actions, bulk, inbox, saved_views, search, task
+from portal.tasks_ui.views import actions, board, bulk, inbox, saved_views, search, task
 
 app_name = "tasks_ui"
 
 urlpatterns = [
     path("", inbox.home, name="home"),
     path("tasks/", search.search, name="search"),
+    path("tasks/board/", board.board, name="board"),
     path("tasks/new/", task.create_choose, name="create_choose"),
     path("tasks/views/", saved_views.view_save, name="view_save"),
     path("tasks/views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),

@@ -121,6 +121,7 @@ def pages(world: LookWorld) -> list[tuple[str, str]]:
         ("inbox", "/?scope=all&bucket=overdue"),
         ("inbox-upcoming", "/?scope=all&bucket=upcoming"),
         ("find-tasks", "/tasks/?q=villa"),
+        ("board", "/tasks/board/"),
         ("task", task),
         ("task-edit", f"{task}edit/"),
         ("task-delete", f"{task}delete/?title=villa&next=/"),

@@ -31,6 +31,7 @@ from portal.tasks_ui.services.writes import (
     task_status_set,
     write_access_recheck,
 )
+from portal.tasks_ui.templatetags.board_cards import CARD_PREFIX
 from portal.tasks_ui.templatetags.tasks_ui import status_label
 from portal.tasks_ui.views.common import announce, error_kind, error_text, next_url
 
@@ -87,9 +88,14 @@ def task_status(request: HttpRequest, site_id: int, task_id: str) -> HttpRespons
     try:
         task = task_status_set(user=request.user, source=source, task_id=task_id, status=status)
     except SiteError as error:
+        # Try again where the change was asked: the row, or the board's card (which stays in
+        # its column, the status the site still has: board.js moves a dragged card back).
+        target = f"#{ROW_PREFIX}{site.pk}-{task_id}"
+        if on_card(request):
+            target = f"#{request.htmx.target}"
         retry = {
             "url": reverse("tasks_ui:status", args=[site.pk, task_id]),
-            "target": f"#{ROW_PREFIX}{site.pk}-{task_id}",
+            "target": target,
             "fields": {"status": status},
         }
         return _failed(request, site, error, retry=retry)
@@ -103,9 +109,18 @@ def task_status(request: HttpRequest, site_id: int, task_id: str) -> HttpRespons
         return redirect(next_url(request))
     if request.htmx.target == "task-summary":
         return redirect_summary(request, site.pk, task_id, text)
+    if on_card(request):
+        # The card as the site answered: its data-status puts it in its column (board.js).
+        context = {"row": row_for(source, task), "focus": True, "here": next_url(request)}
+        return announce(render(request, "tasks_ui/board.html#card", context), text)
     context = {"row": row_for(source, task), "focus": True, "here": next_url(request)}
     response = render(request, "tasks_ui/_table.html#row", context)
     return announce(response, text)
+
+
+def on_card(request: HttpRequest) -> bool:
+    """The change was asked from a card of the board (htmx aims at ``card-<site>-<task>``)."""
+    return bool(request.htmx) and (request.htmx.target or "").startswith(CARD_PREFIX)
 
 
 def redirect_summary(request: HttpRequest, site_id: int, task_id: str, text: str) -> HttpResponse:
