@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ class Hub:
                         return
                 try:
                     events = listener.wait(settings.LIVE_POLL_SECONDS)
-                except (DatabaseError, OSError, ConnectionError) as error:
+                except Exception as error:  # noqa: BLE001 - its streams wait on it: go on
                     log.warning("live: the listener could not read changes (%s)", error)
                     listener = self._reopen(listener)
                     continue
