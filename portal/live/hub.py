@@ -101,6 +101,9 @@ def connection_release() -> None:
         connection.close()
 
 
+_publishers: dict[str, object] = {}
+
+
 class RedisTransport:
     """Redis pub/sub on ``LIVE_REDIS_CHANNEL``: no history, every subscriber hears each change."""
 
@@ -114,14 +117,14 @@ class RedisTransport:
         return redis.Redis.from_url(self.url, socket_timeout=5, socket_connect_timeout=2)
 
     def publish(self, events: list[Event]) -> None:
-        client = self._client()
-        try:
-            with client.pipeline(transaction=False) as pipe:
-                for event in events:
-                    pipe.publish(self.channel, event.as_json())
-                pipe.execute()
-        finally:
-            client.close()
+        # One client per process and URL: its pool serves every publish (a bulk job's many).
+        client = _publishers.get(self.url)
+        if client is None:
+            client = _publishers.setdefault(self.url, self._client())
+        with client.pipeline(transaction=False) as pipe:
+            for event in events:
+                pipe.publish(self.channel, event.as_json())
+            pipe.execute()
 
     def listener(self) -> RedisListener:
         return RedisListener(self._client(), self.channel)
