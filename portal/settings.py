@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "portal.tasks_ui",
     "portal.notifications",
     "portal.reports",
+    "portal.live",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -499,6 +500,17 @@ INBOX_PAGE_SIZE = env.int("INBOX_PAGE_SIZE", 50, minimum=5)
 INBOX_BULK_MAX = env.int("INBOX_BULK_MAX", 1000, minimum=1)
 # Cards per column on the board (/tasks/board/); the rest are on the filter page, one link away.
 BOARD_COLUMN_CARDS = env.int("BOARD_COLUMN_CARDS", 25, minimum=1)
+
+# --- Live updates (portal/live): open task pages hear of changes through server-sent events --
+# A stream's life before the browser opens a new one (which checks the person's sites again),
+# the keep-alive comment's interval (under every proxy's idle timeout), how often each web
+# process reads the embedded transport's table (no REDIS_URL), how many of its rows are kept,
+# and the Redis pub/sub channel (with REDIS_URL).
+LIVE_STREAM_SECONDS = env.int("LIVE_STREAM_SECONDS", 300, minimum=1)
+LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", 15.0, minimum=0.1)
+LIVE_POLL_SECONDS = env.float("LIVE_POLL_SECONDS", 1.0, minimum=0.05)
+LIVE_TABLE_KEEP = env.int("LIVE_TABLE_KEEP", 10000, minimum=100)
+LIVE_REDIS_CHANNEL = env.str("LIVE_REDIS_CHANNEL", "portal:live")
 
 # --- The REST API (/api/v1/, portal/api/) --------------------------------------------------------
 # Requests a token (or a person's session) may make a minute, counted in the cache.

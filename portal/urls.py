@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", include("portal.reports.urls")),
     path("api/", include("portal.api.urls")),
     path("ops/", include("portal.ops.urls")),
+    path("live/", include("portal.live.urls")),
     path("", include("portal.tasks_ui.urls")),
 ]
 

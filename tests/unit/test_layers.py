@@ -1,6 +1,7 @@
 """The portal's layers, read from the imports in its source.
 
-- Apps: ``sites`` imports no other portal app; ``notifications`` imports ``sites`` only;
+- Apps: ``sites`` imports no other portal app; ``live`` (task change events) only ``sites``;
+  ``notifications`` imports ``sites`` and ``live`` only;
   ``tasks_ui`` and ``reports`` sit above both; nothing imports ``tasks_ui`` but ``api``, the
   top, which reads tasks_ui's selectors, services and forms (never its views); nothing
   imports ``api``.
@@ -17,13 +18,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PORTAL = REPO / "portal"
 BACKENDS = PORTAL / "sites" / "backends"
-APPS = ("sites", "notifications", "tasks_ui", "reports", "api")
+APPS = ("sites", "live", "notifications", "tasks_ui", "reports", "api")
 MAY_IMPORT = {
     "sites": set(),
-    "notifications": {"sites"},
-    "reports": {"sites", "notifications"},
-    "tasks_ui": {"sites", "notifications"},
-    "api": {"sites", "notifications", "reports", "tasks_ui"},
+    "live": {"sites"},
+    "notifications": {"sites", "live"},
+    "reports": {"sites", "notifications", "live"},
+    "tasks_ui": {"sites", "notifications", "live"},
+    "api": {"sites", "notifications", "reports", "tasks_ui", "live"},
 }
 # What the API may use of the pages' app: the logic, not the pages.
 TASKS_UI_FOR_API = ("selectors", "services", "forms", "fanout", "errors", "labels", "models")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import clock
+from portal.live.events import task_changed
 from portal.notifications.models import Channel, OptOut, TaskTransition, WatchedTask
 from portal.notifications.services.acknowledge import task_acknowledge
 from portal.notifications.services.ledger import deliveries_obsolete_for_task
@@ -124,6 +125,7 @@ def task_act(
         changes={**changes, "by": actor}, credential=credential,
     )  # fmt: skip
     site_cache_bump(site.pk)
+    task_changed(site.pk, link.task_id)
     if link.action == "done":
         task_finished(site=site, task_id=link.task_id, status=task.status or changes["status"],
                       source=TaskTransition.Source.ACTION)  # fmt: skip

@@ -1,5 +1,5 @@
 """Webhooks from sites (of the kinds that send them): verified by the site's backend,
-deduplicated, and acted on (cache refreshed, the site's
+deduplicated, and acted on (cache refreshed, open pages told, the site's
 last webhook time booked, a finished task no longer reminded, the transition recorded)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from portal import clock
+from portal.live.events import tasks_changed
 from portal.notifications.models import InboundWebhook, TaskTransition
 from portal.notifications.services.actions import task_finished
 from portal.sites.backends import backend_class
@@ -46,6 +47,7 @@ def inbound_receive(*, site: Site, raw_body: bytes, headers) -> InboundResult:
         # sent again.
         return InboundResult(200, "Already received.")
     site_cache_bump(site.pk)
+    tasks_changed(site.pk, [event.task_id for event in fresh])
     for event in fresh:
         if event.status and not _already_seen(site, event):
             task_finished(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max
 
+from portal.live.events import tasks_changed
 from portal.notifications.models import Rule, TaskTransition, WatchedTask
 from portal.notifications.services.bulk import rows_insert, rows_update
 from portal.sites.backends.base import TaskBackend
@@ -231,7 +232,7 @@ def watched_apply(*, fetched: Fetched, dry_run: bool = False) -> list[WatchedTas
                 to_update.append(row)
         current.append(row)
     gone = [
-        w.pk
+        w
         for task_id, w in existing.items()
         if task_id not in fetched.found and (w.closed_seq is None or w.closed_seq <= fetched.seq)
     ]
@@ -240,7 +241,9 @@ def watched_apply(*, fetched: Fetched, dry_run: bool = False) -> list[WatchedTas
             # Finished or changed on the site, as only this poll saw on a site without
             # webhooks: no page may serve its cached answer from before.
             site_cache_bump(site.pk)
-        WatchedTask.objects.filter(pk__in=gone).delete()
+        # Open pages read again what this scan saw change (not tasks seen for the first time).
+        tasks_changed(site.pk, [w.task_id for w in [*gone, *to_update] if w.pk])
+        WatchedTask.objects.filter(pk__in=[w.pk for w in gone]).delete()
         rows_insert(WatchedTask, to_create, ["site", "task_id", *VALUE_FIELDS, "seen_at"])
         rows_update(WatchedTask, to_update, [*VALUE_FIELDS, "closed_seq", "seen_at"])
         site_users_seen_in(site=site, tasks=(task for task, _ in fetched.found.values()))

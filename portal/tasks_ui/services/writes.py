@@ -4,7 +4,8 @@ Each write: refused up front when the account is known to be read-only; sent hol
 site's slots; checked against the site's answer (a 200 that does not show the change is a
 refusal: ``portal.sites.write_outcome``); audited (who, site, task, what changed, which
 credential, and the error when it failed, with what the site answered); and followed by
-``site_cache_bump`` so no page serves the old answer afterwards. A 403 on a write is remembered
+``site_cache_bump`` so no page serves the old answer afterwards, and by ``task_changed`` so
+open pages read the task again (portal/live). A 403 on a write is remembered
 on the connection (``can_write = False``): pages then show the site's tasks read-only, saying
 why, instead of offering buttons that fail.
 """
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from portal.live.events import task_changed
 from portal.sites.audit import audit_record
 from portal.sites.backends.base import TaskBackend, TaskChanges
 from portal.sites.backends.errors import (
@@ -45,6 +47,10 @@ class ReadOnly(SiteError):
 class AlreadyGone(NotFound):
     """A delete found nothing to delete: the task was deleted before (on the site, or by
     someone else). Sites answer such a delete like a successful one [049]."""
+
+
+# What open pages are told a successful write was (portal/live); any other action changed it.
+_LIVE_KINDS = {"task_create": "created", "task_delete": "deleted"}
 
 
 def _credential(source: Source) -> str:
@@ -111,8 +117,10 @@ def _write(
     if source.connection.can_write is None:
         Connection.objects.filter(pk=source.connection.pk).update(can_write=True)
         source.connection.can_write = True
-    audit(done_id=task_id if task_id else getattr(result, "id", ""))
+    done_id = task_id if task_id else getattr(result, "id", "")
+    audit(done_id=done_id)
     site_cache_bump(source.site.pk)
+    task_changed(source.site.pk, str(done_id), kind=_LIVE_KINDS.get(action, "changed"))
     return result
 
 

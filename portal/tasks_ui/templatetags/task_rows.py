@@ -145,9 +145,12 @@ def task_row(context, row: Row) -> SafeString:
     if task.status and not says_portal_status(task.status, task.portal_status):
         site_status = f' <span class="site-status">({_word(task.status)})</span>'
     words = _labels(language)
+    # Live updates (portal/live): the row reads itself again when its task changes.
+    live = f"{row.url}?{urlencode({'next': here})}"
     html = (
         f'<tr id="{dom}" class="{"" if task.is_open else "finished"}" '
-        f'data-site="{e(row.site_name)}" data-task="{e(task.id)}">'
+        f'data-site="{e(row.site_name)}" data-task="{e(task.id)}" data-live '
+        f'hx-get="{e(live)}" hx-trigger="sse:{dom}" hx-target="this" hx-swap="outerHTML">'
         f'<td data-label="">{select}</td>'
         f'<td class="title" data-label=""><a href="{e(row.url)}" id="{dom}-t">'
         f"<bdi>{e(task.title) if task.title else words['no_title']}</bdi></a>"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from portal import clock
 from portal.sites.access import site_list_for_user
@@ -43,7 +43,14 @@ from portal.tasks_ui.selectors.task import (
 )
 from portal.tasks_ui.services.writes import task_create, task_edit
 from portal.tasks_ui.task_fields import extra_fields
-from portal.tasks_ui.views.common import error_kind, error_text, wants_partial
+from portal.tasks_ui.views.actions import ROW_PREFIX, row_for
+from portal.tasks_ui.views.common import (
+    TASKS_CHANGED,
+    error_kind,
+    error_text,
+    next_url,
+    wants_partial,
+)
 
 FIELD_LABELS = {  # lazy: translated when shown, in the reader's language
     "title": gettext_lazy("Title"),
@@ -100,11 +107,29 @@ def task_context(view: TaskView, **more) -> dict:
 @vary_on_headers("HX-Request", "HX-Target")
 def task_page(request: HttpRequest, site_id: int, task_id: str) -> HttpResponse:
     view = task_view_for_user(user=request.user, site_id=site_id, task_id=task_id)
+    if wants_partial(request) and request.htmx.target == f"{ROW_PREFIX}{site_id}-{task_id}":
+        return _row_again(request, view)
     context = task_context(view, here=request.get_full_path())
     status = 404 if view.problem is not None and view.problem.kind == "missing" else 200
     if wants_partial(request) and request.htmx.target == "task-summary":
         return render(request, "tasks_ui/task.html#summary", context, status=status)
     return render(request, "tasks_ui/task.html", context, status=status)
+
+
+def _row_again(request: HttpRequest, view: TaskView) -> HttpResponse:
+    """A list's row read again after its task changed (portal/live): the row as the site now
+    has it, a row saying the task is gone, or nothing to swap while the site cannot say."""
+    if view.problem is not None and view.problem.kind == "missing":
+        context = {"site": view.site, "task_id": view.task_id, "live": True,
+                   "message": _("This task is no longer on its site.")}  # fmt: skip
+        response = render(request, "tasks_ui/_table.html#row-gone", context)
+    elif view.task is None or view.source is None:
+        return HttpResponse(status=204)
+    else:
+        context = {"row": row_for(view.source, view.task), "here": next_url(request)}
+        response = render(request, "tasks_ui/_table.html#row", context)
+    # The row may have left its bucket: the count bars read their numbers again.
+    return trigger_client_event(response, TASKS_CHANGED, {})
 
 
 def _form_page(

@@ -23,6 +23,9 @@ OPEN_TO_ANY_USER = {
     "notifications:my_apprise_test", "notifications:centre", "notifications:centre_count",
     "notifications:centre_read", "notifications:centre_read_all", "api:tokens",
     "api:token_revoke", "tasks_ui:view_save", "tasks_ui:view_delete", "tasks_ui:view_start",
+    # The stream of task changes: only of the person's own sites (tests/integration/live).
+    # The walks below open it without reading it, so it never waits for a change.
+    "live:events",
 }  # fmt: skip
 
 
