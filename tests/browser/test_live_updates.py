@@ -94,3 +94,31 @@ def test_a_change_by_one_person_shows_on_the_others_open_pages(
         others.close()
         task_page.close()
     assert portal_errors(console_errors, live_server) == []
+
+
+def test_a_change_by_one_person_moves_the_card_on_the_others_open_board(
+    browser, page, live_server, world, standin, console_errors
+):
+    riyadh = world["riyadh"]
+    task_id = overdue(standin, "0 Live: board card of the Harbi visit")
+    log_in(page, live_server, "mona", PASSWORD)
+    page.goto(f"{live_server.url}/tasks/board/?q=Harbi")
+    card = page.locator(f"#card-{riyadh.pk}-{task_id}")
+    expect(page.locator("[data-column='open']").locator(card)).to_be_visible()
+    page.locator("html").evaluate("html => { html.dataset.kept = 'yes'; }")
+
+    others = browser.new_context()
+    try:
+        omar = others.new_page()
+        log_in(omar, live_server, "omar", PASSWORD)
+        omar.goto(f"{live_server.url}/tasks/{riyadh.pk}/{task_id}/")
+        omar.get_by_role("button", name="Set to Done").click()
+        expect(omar.get_by_role("button", name="Set to Done")).to_have_count(0)
+
+        # Mona's board puts the card in "Done" without a reload.
+        expect(page.locator("[data-column='done']").locator(card)).to_be_visible(timeout=LIVE)
+        expect(card).to_have_attribute("data-status", "done")
+        expect(page.locator("html")).to_have_attribute("data-kept", "yes")
+    finally:
+        others.close()
+    assert portal_errors(console_errors, live_server) == []

@@ -9,6 +9,8 @@ the card's "Move to" form is its one way to change that status.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -80,10 +82,15 @@ def board_card(context, row: Row) -> SafeString:
             f'<p class="muted card-read-only" title="{e(row.read_only_reason)}">'
             f"{words['read_only']}</p>"
         )
+    # Live updates (portal/live): the card reads itself again when its task changes, and
+    # board.js puts it in the column of its status.
+    live = f"{row.url}?{urlencode({'next': here})}"
     html = (
         f'<li id="{dom}" class="task-card{"" if task.is_open else " finished"}" '
         f'data-status="{e(task.portal_status)}" data-site-id="{row.site_id}" '
-        f'data-task-id="{e(task.id)}"{" data-movable" if row.can_write else ""}>'
+        f'data-task-id="{e(task.id)}"{" data-movable" if row.can_write else ""} data-live '
+        f'hx-get="{e(live)}" hx-trigger="sse:task-{row.site_id}-{e(task.id)}" '
+        f'hx-target="this" hx-swap="outerHTML">'
         f'<a class="card-title" href="{e(row.url)}" id="{dom}-t">'
         f"<bdi>{e(task.title) if task.title else words['no_title']}</bdi></a>"
         f'<p class="card-meta"><span id="{dom}-s" class="card-site"><bdi>{e(row.site_name)}</bdi>'

@@ -43,6 +43,7 @@ from portal.tasks_ui.selectors.task import (
 )
 from portal.tasks_ui.services.writes import task_create, task_edit
 from portal.tasks_ui.task_fields import extra_fields
+from portal.tasks_ui.templatetags.board_cards import CARD_PREFIX
 from portal.tasks_ui.views.actions import ROW_PREFIX, row_for
 from portal.tasks_ui.views.common import (
     TASKS_CHANGED,
@@ -109,6 +110,8 @@ def task_page(request: HttpRequest, site_id: int, task_id: str) -> HttpResponse:
     view = task_view_for_user(user=request.user, site_id=site_id, task_id=task_id)
     if wants_partial(request) and request.htmx.target == f"{ROW_PREFIX}{site_id}-{task_id}":
         return _row_again(request, view)
+    if wants_partial(request) and request.htmx.target == f"{CARD_PREFIX}{site_id}-{task_id}":
+        return _card_again(request, view)
     context = task_context(view, here=request.get_full_path())
     status = 404 if view.problem is not None and view.problem.kind == "missing" else 200
     if wants_partial(request) and request.htmx.target == "task-summary":
@@ -130,6 +133,18 @@ def _row_again(request: HttpRequest, view: TaskView) -> HttpResponse:
         response = render(request, "tasks_ui/_table.html#row", context)
     # The row may have left its bucket: the count bars read their numbers again.
     return trigger_client_event(response, TASKS_CHANGED, {})
+
+
+def _card_again(request: HttpRequest, view: TaskView) -> HttpResponse:
+    """A board's card read again after its task changed: the card as the site now has it (its
+    status puts it in its column), nothing (the card goes) once the task is gone, or no swap
+    while the site cannot say."""
+    if view.problem is not None and view.problem.kind == "missing":
+        return HttpResponse("")
+    if view.task is None or view.source is None:
+        return HttpResponse(status=204)
+    context = {"row": row_for(view.source, view.task), "here": next_url(request)}
+    return render(request, "tasks_ui/board.html#card", context)
 
 
 def _form_page(
