@@ -230,7 +230,8 @@ def test_the_same_assignee_reads_the_same_in_a_fresh_row_after_a_swap_and_on_the
     page.goto(f"{live_server.url}/tasks/?q=villa")
     row = page.locator(f"#task-{riyadh.pk}-{look_world.task_id}")
     people = row.locator("td.col-people bdi")
-    expect(people).to_have_attribute("title", "sales1@riyadh.test")
+    # A name not learnt yet reads as the address itself (no hover that repeats it).
+    expect(people).to_have_count(1)
     fresh = people.inner_text()
     row.get_by_role("button", name="Done").click()
     expect(row).to_have_class("finished")
