@@ -18,10 +18,9 @@ from django.contrib.auth.models import User
 from portal import clock
 from portal.sites.backends.base import TaskBackend
 from portal.sites.backends.types import PortalStatus
-from portal.sites.buckets import bucket
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
-from portal.tasks_ui.selectors.rows import Row, people_of
-from portal.tasks_ui.selectors.search import Criteria, SiteMatches, site_matches
+from portal.tasks_ui.selectors.rows import Row
+from portal.tasks_ui.selectors.search import Criteria, SiteMatches, matched_rows, site_matches
 from portal.tasks_ui.selectors.sizes import site_is_big
 from portal.tasks_ui.selectors.sorting import PORTAL_ORDER, rows_sorted
 from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
@@ -96,24 +95,9 @@ def board_for_user(
         answered += 1
         source = by_site[outcome.site.pk]
         for status, found in (outcome.value or {}).items():
-            kept = 0
-            for task in found.tasks:
-                task_bucket = bucket(task, now)
-                if found.total is None and not criteria.keeps(task, task_bucket, now):
-                    continue
-                kept += 1
-                rows[status].append(
-                    Row(
-                        site_id=source.site.pk,
-                        site_name=source.site.name,
-                        task=task,
-                        bucket=task_bucket,
-                        people=people_of(task, names.get(source.site.pk, {})),
-                        can_write=source.can_write,
-                        read_only_reason=source.read_only_reason,
-                    )
-                )
-            totals[status] += found.total if found.total is not None else kept
+            site_rows, count = matched_rows(source, found, criteria, names=names, now=now)
+            rows[status] += site_rows
+            totals[status] += count
     problems.sort(key=lambda o: o.site.name.lower())
     columns = [
         Column(status=s, rows=rows_sorted(rows[s], PORTAL_ORDER)[:per_column], total=totals[s])

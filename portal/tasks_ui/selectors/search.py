@@ -169,6 +169,35 @@ def _big_matches(
     return SiteMatches(tuple(rows), total=total)
 
 
+def matched_rows(
+    source: Source,
+    found: SiteMatches,
+    criteria: Criteria,
+    *,
+    names: dict[int, dict[str, str]],
+    now: datetime,
+) -> tuple[list[Row], int]:
+    """A site's matches as rows, and how many it has: a big site's count, else the rows kept
+    once the filters only the portal applies have been (buckets, "nobody assigned")."""
+    rows = []
+    for task in found.tasks:
+        task_bucket = bucket(task, now)
+        if found.total is None and not criteria.keeps(task, task_bucket, now):
+            continue
+        rows.append(
+            Row(
+                site_id=source.site.pk,
+                site_name=source.site.name,
+                task=task,
+                bucket=task_bucket,
+                people=people_of(task, names.get(source.site.pk, {})),
+                can_write=source.can_write,
+                read_only_reason=source.read_only_reason,
+            )
+        )
+    return rows, found.total if found.total is not None else len(rows)
+
+
 def search_for_user(
     *,
     user: User,
@@ -197,24 +226,9 @@ def search_for_user(
         answered += 1
         source = by_site[outcome.site.pk]
         found: SiteMatches = outcome.value or SiteMatches(())
-        kept = 0
-        for task in found.tasks:
-            task_bucket = bucket(task, now)
-            if found.total is None and not criteria.keeps(task, task_bucket, now):
-                continue
-            kept += 1
-            rows.append(
-                Row(
-                    site_id=source.site.pk,
-                    site_name=source.site.name,
-                    task=task,
-                    bucket=task_bucket,
-                    people=people_of(task, names.get(source.site.pk, {})),
-                    can_write=source.can_write,
-                    read_only_reason=source.read_only_reason,
-                )
-            )
-        total += found.total if found.total is not None else kept
+        site_rows, count = matched_rows(source, found, criteria, names=names, now=now)
+        rows += site_rows
+        total += count
         if found.total is not None and found.total > len(found.tasks):
             cut_short.append(source.site.name)
     rows = rows_sorted(rows, sort)
