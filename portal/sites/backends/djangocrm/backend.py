@@ -196,10 +196,13 @@ class DjangoCrmBackend(WholeSiteReads, TaskBackend):
             filters["priority"] = [p for p in query.priorities]
         if query.title_contains:
             filters["title"] = query.title_contains
-        if query.date_from:
-            filters["due_date__gte"] = query.date_from.isoformat()
-        if query.date_to:
-            filters["due_date__lte"] = query.date_to.isoformat()
+        # Both ranges are due days here: the narrower bound of each side is sent.
+        lows = [d for d in (query.date_from, query.due_from) if d]
+        highs = [d for d in (query.date_to, query.due_to) if d]
+        if lows:
+            filters["due_date__gte"] = max(lows).isoformat()
+        if highs:
+            filters["due_date__lte"] = min(highs).isoformat()
         if query.assigned_to:
             try:
                 filters["assigned_to"] = self.client.profile_ids([query.assigned_to])
