@@ -121,6 +121,8 @@ def pages(world: LookWorld) -> list[tuple[str, str]]:
         ("inbox", "/?scope=all&bucket=overdue"),
         ("inbox-upcoming", "/?scope=all&bucket=upcoming"),
         ("find-tasks", "/tasks/?q=villa"),
+        ("calendar", "/tasks/calendar/?scope=all"),
+        ("calendar-week", "/tasks/calendar/?view=week&scope=all"),
         ("task", task),
         ("task-edit", f"{task}edit/"),
         ("task-delete", f"{task}delete/?title=villa&next=/"),

@@ -2,7 +2,8 @@
 task to another day through the site (the move counts only once the site's answer shows it)."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -251,3 +252,16 @@ def test_a_plain_due_day_moves_as_a_day(client, member, jeddah):
     assert crm.tasks[task_id]["due_date"] == "2031-03-14"
     html = cal(client, view="week", date="2031-03-12")
     assert where(html, f"cal-{site.pk}-{task_id}") == ["2031-03-14"]
+
+
+def test_an_overdue_task_is_marked_on_its_day(client, member, three_sites, standin, frozen_now):
+    site = three_sites["cairo"].pk
+    local = frozen_now.astimezone(ZoneInfo("Africa/Cairo")) - timedelta(days=2)
+    [late] = insert(
+        standin, "cairo", {"title": "Past due", "due_date": f"{local:%Y-%m-%d} 10:00:00"}
+    )
+    client.force_login(member)
+    html = cal(client, view="week", date=local.date().isoformat())
+    card = re.search(rf'<li class="cal-task overdue"\s+id="cal-{site}-{late}".*?</li>', html, re.S)
+    assert card and "Overdue" in card.group(0)
+    assert where(html, f"cal-{site}-{late}") == [local.date().isoformat()]

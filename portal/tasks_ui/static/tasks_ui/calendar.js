@@ -99,6 +99,14 @@
     pending = null;
   });
 
+  // SortableJS animates through element.style; htmx's settle step would copy that style
+  // attribute onto the new task of the same id, which the Content-Security-Policy refuses.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail && event.detail.target;
+    if (!target || target.id !== "calendar") return;
+    target.querySelectorAll("[style]").forEach((element) => element.removeAttribute("style"));
+  });
+
   document.body.addEventListener("htmx:afterSettle", (event) => {
     const target = event.detail && event.detail.target;
     if (!target || target.id !== "calendar") return;
