@@ -3,6 +3,8 @@ Frappe site (a reload shows it on the new day, the site's answer); a refused mov
 back on its day and the alert says why. In English and Arabic, on a 1366 px screen (dragging)
 and on a 390 px phone (the "Move to date" form, without sideways scrolling)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -15,6 +17,7 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 MONTH = "/tasks/calendar/?view=month&date=2031-03-01"
 MOVED = {"en": "is now due", "ar": "مستحقة في"}
+APRIL = {"en": "April 2031", "ar": "إبريل ٢٠٣١"}
 REFUSED = {"en": "Not moved: Riyadh did not accept this", "ar": "لم تُنقل"}
 
 
@@ -50,6 +53,16 @@ def no_sideways_scroll(page):
     )
 
 
+def mark_read(page):
+    """Marks the calendar shown now, to tell when the sites' answers have replaced it."""
+    page.locator("#calendar").evaluate("element => { element.dataset.shown = 'before'; }")
+
+
+def read_again(page):
+    expect(page.locator("#calendar")).to_have_count(1)
+    expect(page.locator('#calendar[data-shown="before"]')).to_have_count(0)
+
+
 def refuse_edits(standin):
     standin.sites["riyadh"].control.set_faults(
         [{"kind": "error", "status": 417, "methods": ["POST", "PUT"]}]
@@ -80,16 +93,30 @@ def test_dragging_a_task_moves_it_at_the_site_and_a_refusal_moves_it_back(
     expect(day(page, "2031-03-12").locator(card_id)).to_have_count(0)
 
     refuse_edits(standin)
+    mark_read(page)
     page.locator(card_id).drag_to(day(page, "2031-03-26").locator(".cal-tasks"))
     alert = page.locator("#calendar-alert")
     expect(alert).to_contain_text(REFUSED[lang])
     expect(alert).to_contain_text("Injected fault: HTTP 417")
+    read_again(page)
     expect(day(page, "2031-03-19").locator(card_id)).to_be_visible()
     expect(day(page, "2031-03-26").locator(card_id)).to_have_count(0)
     stored.clear_faults()
     assert stored.task(task_id)["due_date"] == "2031-03-19 16:45:00"
+
+    # The calendar read again after the refusal still drags.
+    page.locator(card_id).drag_to(day(page, "2031-03-27").locator(".cal-tasks"))
+    expect(page.locator("#calendar-status")).to_contain_text(MOVED[lang])
+    expect(page.locator("#calendar-alert")).to_be_empty()
     page.reload()
-    expect(day(page, "2031-03-19").locator(card_id)).to_be_visible()
+    expect(day(page, "2031-03-27").locator(card_id)).to_be_visible()
+    assert stored.task(task_id)["due_date"] == "2031-03-27 16:45:00"
+
+    # The next month comes without a page load; the link pressed keeps the focus.
+    page.locator('[data-nav="next"]').click()
+    expect(page).to_have_url(re.compile(r"date=2031-04-01"))
+    expect(page.locator("#calendar-title")).to_have_text(APRIL[lang])
+    expect(page.locator('[data-nav="next"]')).to_be_focused()
     assert portal_errors(console_errors, live_server) == []
 
 
@@ -119,10 +146,12 @@ def test_on_a_phone_the_date_control_moves_a_task_and_a_refusal_keeps_it(
 
     refuse_edits(standin)
     card = page.locator(card_id)
+    mark_read(page)
     card.locator("summary").click()
     card.locator("input[name=date]").fill("2031-03-25")
     card.locator("button[type=submit]").click()
     expect(page.locator("#calendar-alert")).to_contain_text("Injected fault: HTTP 417")
+    read_again(page)
     expect(day(page, "2031-03-20").locator(card_id)).to_be_visible()
     stored.clear_faults()
     assert stored.task(task_id)["due_date"] == "2031-03-20 09:15:00"

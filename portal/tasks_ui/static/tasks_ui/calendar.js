@@ -9,6 +9,7 @@
 
   let pending = null; // the dragged task while its move is on its way: { item, from, index }
   let focusAfter = ""; // the task to focus once the calendar has been read again
+  let navAfter = ""; // the previous / next / view link pressed: focused again in the new page
 
   function putBack() {
     if (!pending) return;
@@ -72,6 +73,8 @@
   document.addEventListener("DOMContentLoaded", () => setUp(document));
 
   document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const elt = event.detail && event.detail.elt;
+    if (elt && elt.dataset && elt.dataset.nav) navAfter = elt.dataset.nav;
     if (!fromMoveForm(event)) return;
     ["calendar-status", "calendar-alert"].forEach((id) => {
       const region = document.getElementById(id);
@@ -108,13 +111,20 @@
   });
 
   document.body.addEventListener("htmx:afterSettle", (event) => {
-    const target = event.detail && event.detail.target;
-    if (!target || target.id !== "calendar") return;
+    const swapped = event.detail && event.detail.target;
+    if (!swapped || swapped.id !== "calendar") return;
+    // After an outerHTML swap the event's target may be the element that was replaced.
+    const target = document.getElementById("calendar");
+    if (!target) return;
     setUp(target);
     if (focusAfter) {
       const card = document.getElementById(focusAfter);
       focusAfter = "";
       if (card) card.focus();
+    } else if (navAfter) {
+      const link = target.querySelector(`[data-nav="${navAfter}"]`);
+      navAfter = "";
+      if (link) link.focus();
     }
   });
 })();
