@@ -106,6 +106,10 @@ class FilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("Starts until (the whole day)"), required=False, widget=DateInput()
     )
+    due_from = forms.DateField(label=_("Due from"), required=False, widget=DateInput())
+    due_to = forms.DateField(
+        label=_("Due until (the whole day)"), required=False, widget=DateInput()
+    )
     priority = forms.MultipleChoiceField(
         label=_("Priority"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -152,6 +156,9 @@ class FilterForm(forms.Form):
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and first > last:
             self.add_error("date_to", _("The end day is before the start day."))
+        first, last = data.get("due_from"), data.get("due_to")
+        if first and last and first > last:
+            self.add_error("due_to", _("The end day is before the start day."))
         return data
 
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from portal.tasks_ui.views import actions, board, bulk, inbox, saved_views, search, task
+from portal.tasks_ui.views import (
+    actions,
+    board,
+    bulk,
+    calendar,
+    inbox,
+    saved_views,
+    search,
+    task,
+)
 
 app_name = "tasks_ui"
 
@@ -8,6 +17,7 @@ urlpatterns = [
     path("", inbox.home, name="home"),
     path("tasks/", search.search, name="search"),
     path("tasks/board/", board.board, name="board"),
+    path("tasks/calendar/", calendar.calendar, name="calendar"),
     path("tasks/new/", task.create_choose, name="create_choose"),
     path("tasks/views/", saved_views.view_save, name="view_save"),
     path("tasks/views/<int:view_id>/delete/", saved_views.view_delete, name="view_delete"),
@@ -21,4 +31,9 @@ urlpatterns = [
     path("tasks/<int:site_id>/<task:task_id>/status/", actions.task_status, name="status"),
     path("tasks/<int:site_id>/<task:task_id>/assign/", actions.task_reassign, name="assign"),
     path("tasks/<int:site_id>/<task:task_id>/delete/", actions.task_delete_page, name="delete"),
+    path(
+        "tasks/<int:site_id>/<task:task_id>/reschedule/",
+        calendar.task_reschedule_page,
+        name="reschedule",
+    ),
 ]

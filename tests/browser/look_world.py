@@ -122,6 +122,8 @@ def pages(world: LookWorld) -> list[tuple[str, str]]:
         ("inbox-upcoming", "/?scope=all&bucket=upcoming"),
         ("find-tasks", "/tasks/?q=villa"),
         ("board", "/tasks/board/"),
+        ("calendar", "/tasks/calendar/?scope=all"),
+        ("calendar-week", "/tasks/calendar/?view=week&scope=all"),
         ("task", task),
         ("task-edit", f"{task}edit/"),
         ("task-delete", f"{task}delete/?title=villa&next=/"),

@@ -33,6 +33,8 @@ FILTERS = [
     ),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Starts on or after this day."),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Starts on or before this day."),
+    OpenApiParameter("due_from", OpenApiTypes.DATE, description="Due on or after this day."),
+    OpenApiParameter("due_to", OpenApiTypes.DATE, description="Due on or before this day."),
     OpenApiParameter("priority", {"type": "array", "items": {"type": "string"}},
                      description="The sites' priorities (High, Medium, Low, ...)."),
     OpenApiParameter("status", {"type": "array", "items": {"type": "string",

@@ -94,12 +94,16 @@ class TaskChanges:
 class TaskQuery:
     """Conditions on tasks, all combined with AND. ``statuses`` are the site's own values (map
     portal statuses with ``buckets.site_statuses``); dates are days in the site's zone and
-    ``date_to`` counts whole. ``matches`` applies the conditions exactly in Python (a site's
-    text search may be broader)."""
+    ``date_to`` counts whole. ``date_from``/``date_to`` bound the task's day (its start, or a
+    plain due day), ``due_from``/``due_to`` the day it is due (the calendar's range).
+    ``matches`` applies the conditions exactly in Python (a site's text search may be broader,
+    and a backend may leave dates to it)."""
 
     ids: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
     priorities: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     not_statuses: tuple[str, ...] = ()
@@ -120,6 +124,12 @@ class TaskQuery:
             return False
         if self.date_to and (start is None or start > self.date_to):
             return False
+        if self.due_from or self.due_to:
+            due = due_day_of(task)
+            if due is None or (self.due_from and due < self.due_from):
+                return False
+            if self.due_to and due > self.due_to:
+                return False
         if self.priorities and task.priority not in self.priorities:
             return False
         if self.statuses and task.status not in self.statuses:
@@ -155,6 +165,16 @@ class RowOrder:
 
     column: str  # "due" or "start"
     descending: bool = False
+
+
+def due_day_of(task: Task) -> date | None:
+    """The day a task is due on its site's clock. A plain due day (``Task.due_is_day``) is held
+    as 00:00 of the day after, the moment it turns overdue: its day is the one before."""
+    if task.due_date is None:
+        return None
+    if task.due_is_day:
+        return (task.due_date - timedelta(days=1)).date()
+    return task.due_date.date()
 
 
 @dataclass(frozen=True)

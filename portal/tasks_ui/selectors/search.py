@@ -49,6 +49,8 @@ class Criteria:
     text: str = ""
     bucket: str = ""  # overdue | late | today | upcoming: the portal's one definition
     age: str = ""  # with bucket "overdue": an age band ("1-3", "4-7", "8+" days overdue)
+    due_from: date | None = None  # the calendar's range: the days tasks are due
+    due_to: date | None = None
 
     @classmethod
     def from_filters(cls, data: dict) -> Criteria:
@@ -63,6 +65,8 @@ class Criteria:
             text=data["q"].strip(),
             bucket=data["bucket"],
             age=data["age"],
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
         )
 
     @property
@@ -93,6 +97,8 @@ class Criteria:
         return TaskQuery(
             date_from=self.date_from,
             date_to=self.date_to,
+            due_from=self.due_from,
+            due_to=self.due_to,
             priorities=self.priorities,
             statuses=statuses,
             text_contains=self.text,

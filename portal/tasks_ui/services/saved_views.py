@@ -18,6 +18,8 @@ VIEW_PARAMS = (
     "q",
     "date_from",
     "date_to",
+    "due_from",
+    "due_to",
     "assignee",
     "bucket",
     "age",

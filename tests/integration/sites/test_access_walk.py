@@ -18,6 +18,7 @@ OPEN_TO_ANY_USER = {
     "sites:oauth_callback", "javascript-catalog", "admin:login",
     # Task pages across sites: they show only the user's own sites (bulk checks each row).
     "tasks_ui:search", "tasks_ui:create_choose", "tasks_ui:bulk", "tasks_ui:board",
+    "tasks_ui:calendar",
     # A person's own reminder settings, channels and notifications, and their API tokens.
     "notifications:me", "notifications:my_channels", "notifications:my_apprise",
     "notifications:my_apprise_test", "notifications:centre", "notifications:centre_count",
@@ -95,7 +96,14 @@ def test_every_url_refuses_a_user_without_the_grant(
 
 def test_open_pages_show_nothing_of_sites_the_user_may_not_see(client, outsider, site_a):
     client.force_login(outsider)
-    for url in ("/", "/sites/", "/tasks/", "/tasks/new/", "/tasks/board/"):
+    for url in (
+        "/",
+        "/sites/",
+        "/tasks/",
+        "/tasks/new/",
+        "/tasks/board/",
+        "/tasks/calendar/?scope=all",
+    ):
         response = client.get(url)
         assert response.status_code == 200
         assert b"Site A" not in response.content

@@ -93,6 +93,16 @@ def test_due_dates_filter_with_gte_and_lte():
     assert len(found) == 3
 
 
+def test_a_due_range_beside_a_date_range_sends_the_narrower_bound_of_each_side():
+    query = {**LIST, "due_date__gte": "2026-11-15", "due_date__lte": "2026-12-10"}
+    site = RecordedSite().expect("069", query=query)
+    backend(site).search_all(
+        TaskQuery(date_from=date(2026, 11, 1), date_to=date(2026, 12, 10),
+                  due_from=date(2026, 11, 15), due_to=date(2026, 12, 31))
+    )  # fmt: skip
+    site.done()
+
+
 def test_a_plain_due_date_is_overdue_only_once_its_day_is_over_in_the_organisations_zone():
     row = body_of("142")["task_obj"]  # due 2026-12-01 in an org on Los Angeles time [139-143]
     task = parse_task(row, zone=ZoneInfo("America/Los_Angeles"), site="Lab")

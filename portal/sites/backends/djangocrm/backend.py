@@ -200,10 +200,13 @@ class DjangoCrmBackend(WholeSiteReads, TaskBackend):
             # The site's search covers titles only [071] and its rows carry no description,
             # so a search on a Django-CRM site matches titles.
             filters["search"] = query.text_contains
-        if query.date_from:
-            filters["due_date__gte"] = query.date_from.isoformat()
-        if query.date_to:
-            filters["due_date__lte"] = query.date_to.isoformat()
+        # Both ranges are due days here: the narrower bound of each side is sent.
+        lows = [d for d in (query.date_from, query.due_from) if d]
+        highs = [d for d in (query.date_to, query.due_to) if d]
+        if lows:
+            filters["due_date__gte"] = max(lows).isoformat()
+        if highs:
+            filters["due_date__lte"] = min(highs).isoformat()
         if query.assigned_to:
             try:
                 filters["assigned_to"] = self.client.profile_ids([query.assigned_to])

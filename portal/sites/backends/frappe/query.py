@@ -48,8 +48,8 @@ RunPages = Callable[[list[Callable[[], list[Task]]]], list[list[Task]]]
 
 
 def task_filters(query: TaskQuery) -> list[Filter]:
-    """The portal's query as Frappe filters. Dates are days in the site's zone; ``date_to``
-    counts whole (the site's own ``date_to`` stops at midnight [234])."""
+    """The portal's query as Frappe filters. Dates are days in the site's zone; ``date_to`` and
+    ``due_to`` count whole (the site's own ``date_to`` stops at midnight [234])."""
     out: list[Filter] = []
     if query.ids:
         out.append(["name", "in", [int(i) for i in query.ids]])
@@ -57,6 +57,10 @@ def task_filters(query: TaskQuery) -> list[Filter]:
         out.append(["start_date", ">=", day_start(query.date_from)])
     if query.date_to:
         out.append(["start_date", "<", day_start(query.date_to + timedelta(days=1))])
+    if query.due_from:
+        out.append(["due_date", ">=", day_start(query.due_from)])
+    if query.due_to:
+        out.append(["due_date", "<", day_start(query.due_to + timedelta(days=1))])
     if query.priorities:
         out.append(["priority", "in", list(query.priorities)])
     if query.statuses:

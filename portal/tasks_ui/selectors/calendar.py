@@ -1,0 +1,171 @@
+"""The calendar: a person's tasks across sites by the day they are due, a month or a week.
+
+A task's day is its due day on its site's clock, as every other page shows dates
+(``tasks_ui.templatetags.sitetime``): the day "today" and "overdue" are judged by. The shown
+range is asked of every site as a due-date range (``TaskQuery.due_from``/``due_to``), so a page
+costs one bounded read per site whatever the site's size; the filter page's other criteria
+(sites, assignee, status, priority, words, bucket) apply as they do there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.utils import formats
+
+from portal import clock
+from portal.sites.backends.base import TaskBackend, due_day_of
+from portal.sites.backends.types import Task
+from portal.sites.buckets import bucket
+from portal.sites.services.cache import site_cached
+from portal.tasks_ui.fanout import SiteOutcome
+from portal.tasks_ui.selectors.rows import PRIORITY_RANK, Row, people_of
+from portal.tasks_ui.selectors.search import Criteria
+from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
+
+VIEWS = ("month", "week")
+DAY_LIMIT = 4  # tasks a day shows; the rest are "+N more", a link to the filter page
+
+
+def first_weekday() -> int:
+    """The first day of the week in the reader's language, as Python counts (Monday 0).
+    Django's formats count from Sunday (0): English weeks start on Sunday, Arabic ones on
+    Saturday (``portal.formats.ar``)."""
+    return (int(formats.get_format("FIRST_DAY_OF_WEEK")) - 1) % 7
+
+
+@dataclass(frozen=True)
+class CalendarRange:
+    view: str  # month | week
+    anchor: date  # the month's first day, or the week's first day
+    weeks: tuple[tuple[date, ...], ...]
+
+    @property
+    def first(self) -> date:
+        return self.weeks[0][0]
+
+    @property
+    def last(self) -> date:
+        return self.weeks[-1][-1]
+
+    @property
+    def previous(self) -> date:
+        if self.view == "week":
+            return self.anchor - timedelta(days=7)
+        return (self.anchor - timedelta(days=1)).replace(day=1)
+
+    @property
+    def next(self) -> date:
+        if self.view == "week":
+            return self.anchor + timedelta(days=7)
+        return (self.anchor + timedelta(days=32)).replace(day=1)
+
+    def in_month(self, day: date) -> bool:
+        return self.view == "week" or (day.year, day.month) == (self.anchor.year, self.anchor.month)
+
+
+def _week_start(day: date, weekday: int) -> date:
+    return day - timedelta(days=(day.weekday() - weekday) % 7)
+
+
+def calendar_range(*, view: str, day: date, weekday: int) -> CalendarRange:
+    """The weeks shown for ``day``: its whole month (from the week the 1st falls in to the week
+    of the last day), or its week. ``weekday`` is the week's first day (``first_weekday``)."""
+    if view == "week":
+        start = _week_start(day, weekday)
+        return CalendarRange("week", start, (tuple(start + timedelta(days=i) for i in range(7)),))
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    start, weeks = _week_start(first, weekday), []
+    while start <= last:
+        weeks.append(tuple(start + timedelta(days=i) for i in range(7)))
+        start += timedelta(days=7)
+    return CalendarRange("month", first, tuple(weeks))
+
+
+@dataclass
+class CalendarResult:
+    days: dict[date, list[Row]]  # every task due on a shown day, in the portal's row order
+    problems: list[SiteOutcome]
+    searched: int  # sites that answered
+    sources: dict[int, Source] = field(default_factory=dict)
+
+
+def _site_range(criteria: Criteria, *, first: date, last: date):
+    def read(source: Source, backend: TaskBackend) -> tuple[Task, ...]:
+        query = criteria.query_for(source, backend)
+        if query is None:
+            return ()
+        query = replace(query, due_from=first, due_to=last)
+        return site_cached(
+            site_id=source.site.pk,
+            scope=f"calendar:{source.site_user_id}",
+            parts=asdict(query),
+            produce=lambda: tuple(backend.search_all(query)),
+        )
+
+    return read
+
+
+def _day_order(row: Row) -> tuple:
+    """Within a day: by the time due (a plain due day first), then priority, site and id."""
+    task = row.task
+    due = task.due_date.timestamp() if task.due_date is not None and not task.due_is_day else 0
+    return (
+        due,
+        PRIORITY_RANK.get((task.priority or "").strip().lower(), 3),
+        row.site_name.lower(),
+        row.site_id,
+        task.id,
+    )
+
+
+def calendar_for_user(
+    *,
+    user: User,
+    criteria: Criteria,
+    first: date,
+    last: date,
+    now: datetime | None = None,
+    probe: frozenset[int] = frozenset(),
+) -> CalendarResult:
+    now = now or clock.now()
+    sources, problems = sources_for_user(user=user, site_ids=criteria.site_ids or None)
+    outcomes = read_sites(sources, _site_range(criteria, first=first, last=last), probe=probe)
+    names = names_by_site(source.site.pk for source in sources)
+    by_site = {source.site.pk: source for source in sources}
+    days: dict[date, list[Row]] = {}
+    answered = 0
+    for outcome in outcomes:
+        if outcome.problem is not None:
+            problems.append(outcome)
+            continue
+        answered += 1
+        source = by_site[outcome.site.pk]
+        for task in outcome.value or ():
+            day = due_day_of(task)
+            task_bucket = bucket(task, now)
+            if day is None or not first <= day <= last:
+                continue
+            if not criteria.keeps(task, task_bucket, now):
+                continue
+            days.setdefault(day, []).append(
+                Row(
+                    site_id=source.site.pk,
+                    site_name=source.site.name,
+                    task=task,
+                    bucket=task_bucket,
+                    people=people_of(task, names.get(source.site.pk, {})),
+                    can_write=source.can_write,
+                    read_only_reason=source.read_only_reason,
+                )
+            )
+    problems.sort(key=lambda o: o.site.name.lower())
+    return CalendarResult(
+        days={day: sorted(rows, key=_day_order) for day, rows in days.items()},
+        problems=problems,
+        searched=answered,
+        sources=by_site,
+    )
