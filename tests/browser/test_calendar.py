@@ -17,7 +17,7 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 MONTH = "/tasks/calendar/?view=month&date=2031-03-01"
 MOVED = {"en": "is now due", "ar": "مستحقة في"}
-APRIL = {"en": "April 2031", "ar": "إبريل ٢٠٣١"}
+APRIL = {"en": "April 2031", "ar": "إبريل 2031"}
 REFUSED = {"en": "Not moved: Riyadh did not accept this", "ar": "لم تُنقل"}
 
 

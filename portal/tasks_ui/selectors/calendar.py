@@ -1,19 +1,21 @@
 """The calendar: a person's tasks across sites by the day they are due, a month or a week.
 
-A task's day is its due day on its site's clock, as every other page shows dates
-(``tasks_ui.templatetags.sitetime``): the day "today" and "overdue" are judged by. The shown
-range is asked of every site as a due-date range (``TaskQuery.due_from``/``due_to``), so a page
-costs one bounded read per site whatever the site's size; the filter page's other criteria
+A task's day is the day it is due on the reader's clock, as every time on a page is shown
+(``portal.sites.reading``); a plain due day (no time of day) is that day wherever one reads it.
+The shown range is asked of every site as a due-date range of the site's days
+(``TaskQuery.due_from``/``due_to``), a day wider on each side since a site's day and the
+reader's differ by at most one, so a page costs one bounded read per site whatever the site's
+size; the filter page's other criteria
 (sites, assignee, status, priority, words, bucket) apply as they do there.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from django.contrib.auth.models import User
-from django.utils import formats
+from django.utils import formats, timezone
 
 from portal import clock
 from portal.sites.backends.base import TaskBackend, due_day_of
@@ -93,12 +95,19 @@ class CalendarResult:
     sources: dict[int, Source] = field(default_factory=dict)
 
 
+def reader_day(task: Task, zone: tzinfo | None = None) -> date | None:
+    """The day a task is due on the reader's clock (``zone``, the active one by default)."""
+    if task.due_date is None or task.due_is_day:
+        return due_day_of(task)
+    return task.due_date.astimezone(zone or timezone.get_current_timezone()).date()
+
+
 def _site_range(criteria: Criteria, *, first: date, last: date):
     def read(source: Source, backend: TaskBackend) -> tuple[Task, ...]:
         query = criteria.query_for(source, backend)
         if query is None:
             return ()
-        query = replace(query, due_from=first, due_to=last)
+        query = replace(query, due_from=first - timedelta(days=1), due_to=last + timedelta(days=1))
         return site_cached(
             site_id=source.site.pk,
             scope=f"calendar:{source.site_user_id}",
@@ -145,7 +154,7 @@ def calendar_for_user(
         answered += 1
         source = by_site[outcome.site.pk]
         for task in outcome.value or ():
-            day = due_day_of(task)
+            day = reader_day(task)
             task_bucket = bucket(task, now)
             if day is None or not first <= day <= last:
                 continue

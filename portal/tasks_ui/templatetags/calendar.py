@@ -1,22 +1,25 @@
 """The calendar's words for days and months in the reader's language (Django's date formats:
-Arabic month and day names, Arabic-Indic digits as on every other page)."""
+Arabic month and day names, Western digits as on every other page: ``portal.sites.reading``)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django import template
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
+from portal.sites import reading
 from portal.sites.backends.types import Task
-from portal.tasks_ui.templatetags.tasks_ui import _clock, _digits
+from portal.tasks_ui.selectors.calendar import reader_day
 
 register = template.Library()
 
 
 @register.filter
 def day_number(day: date) -> str:
-    return _digits(str(day.day))
+    return str(day.day)
 
 
 @register.filter
@@ -31,8 +34,8 @@ def weekday_short(day: date) -> str:
 
 @register.filter
 def month_title(day: date) -> str:
-    """The month and year: "December 2026", "ديسمبر ٢٠٢٦"."""
-    return _digits(formats.date_format(day, "YEAR_MONTH_FORMAT"))
+    """The month and year: "December 2026", "ديسمبر 2026"."""
+    return formats.date_format(day, "YEAR_MONTH_FORMAT")
 
 
 @register.filter
@@ -42,14 +45,25 @@ def month_name(day: date) -> str:
 
 @register.filter
 def long_day(day: date) -> str:
-    """The weekday and date: "Wednesday, Dec. 9, 2026", "الأربعاء، ٩ ديسمبر، ٢٠٢٦"."""
+    """The weekday and date: "Wednesday, Dec. 9, 2026", "الأربعاء، 9 ديسمبر، 2026"."""
     comma = "، " if (translation.get_language() or "").startswith("ar") else ", "
-    return f"{weekday_name(day)}{comma}{_digits(formats.date_format(day, 'DATE_FORMAT'))}"
+    return f"{weekday_name(day)}{comma}{formats.date_format(day, 'DATE_FORMAT')}"
 
 
 @register.filter
-def due_clock(task: Task) -> str:
-    """The time of day a task is due, on its site's clock; nothing for a plain due day."""
+def due_clock(task: Task) -> SafeString:
+    """The time of day a task is due, on the reader's clock, the site's own on hover; nothing
+    for a plain due day."""
     if task.due_date is None or task.due_is_day:
-        return ""
-    return _clock(task.due_date.time().replace(tzinfo=None), translation.get_language() or "")
+        return mark_safe("")  # noqa: S308 - empty
+    local = task.due_date.astimezone(timezone.get_current_timezone())
+    text = formats.time_format(local.time(), "TIME_FORMAT")
+    title = reading.site_time_title(task.due_date, task.time_zone)
+    return format_html('<time datetime="{}" title="{}">{}</time>', local.isoformat(), title, text)
+
+
+@register.filter
+def move_value(task: Task) -> str:
+    """The "Move to date" field's day: the task's day on the calendar (the reader's)."""
+    day = reader_day(task)
+    return day.isoformat() if day else ""
