@@ -16,12 +16,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from portal.sites.access import site_list_for_user
 from portal.sites.models import SiteUser
-from portal.tasks_ui.forms import FilterForm, priorities_of
 from portal.tasks_ui.selectors.board import board_for_user
-from portal.tasks_ui.selectors.search import ME, Criteria
+from portal.tasks_ui.selectors.search import ME
 from portal.tasks_ui.views.common import path_without_probe, probed_sites, wants_partial
+from portal.tasks_ui.views.filters import criteria_of, filter_form
 
 _NOT_FILTERS = ("probe", "page", "sort", "dir")
 
@@ -50,18 +49,8 @@ def scope_tabs(params: QueryDict) -> list[dict]:
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def board(request: HttpRequest) -> HttpResponse:
-    sites = list(site_list_for_user(user=request.user).order_by("name"))
-    form = FilterForm(
-        request.GET or None,
-        sites=sites,
-        priorities=priorities_of([site.vocabulary for site in sites]),
-    )
-    if form.is_bound and form.is_valid():
-        criteria = Criteria.from_filters(form.cleaned_data)
-    elif not form.is_bound:
-        criteria = Criteria()  # no filters: every task of every site
-    else:
-        criteria = None
+    sites, form = filter_form(request, request.GET or None)
+    criteria = criteria_of(form)
     result = None
     if criteria is not None:
         result = board_for_user(

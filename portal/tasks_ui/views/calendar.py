@@ -26,10 +26,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import retarget, trigger_client_event
 
 from portal import clock
-from portal.sites.access import site_list_for_user
 from portal.sites.backends.errors import SiteError
 from portal.sites.models import Profile
-from portal.tasks_ui.forms import FilterForm, priorities_of
 from portal.tasks_ui.selectors.calendar import (
     DAY_LIMIT,
     VIEWS,
@@ -37,7 +35,7 @@ from portal.tasks_ui.selectors.calendar import (
     calendar_range,
     first_weekday,
 )
-from portal.tasks_ui.selectors.search import ME, Criteria
+from portal.tasks_ui.selectors.search import ME
 from portal.tasks_ui.selectors.task import source_for
 from portal.tasks_ui.services.reschedule import task_reschedule
 from portal.tasks_ui.templatetags.calendar import long_day
@@ -49,6 +47,7 @@ from portal.tasks_ui.views.common import (
     probed_sites,
     wants_partial,
 )
+from portal.tasks_ui.views.filters import criteria_of, filter_form
 
 CALENDAR_CHANGED = "calendar-changed"  # #calendar listens for it and reads the sites again
 _OWN_PARAMS = ("view", "date", "scope", "probe", "due_from", "due_to", "page", "sort", "dir")
@@ -93,13 +92,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
     scope = "all" if request.GET.get("scope") == "all" else "mine"
     filters = _filters(request.GET)
-    sites = list(site_list_for_user(user=request.user).order_by("name"))
-    form = FilterForm(
-        filters, sites=sites, priorities=priorities_of([site.vocabulary for site in sites])
-    )
+    _sites, form = filter_form(request, filters)
     result = None
-    if form.is_valid():
-        criteria = Criteria.from_filters(form.cleaned_data)
+    criteria = criteria_of(form)
+    if criteria is not None:
         if scope == "mine" and not criteria.assignee:
             criteria = replace(criteria, assignee=ME)
         result = calendar_for_user(

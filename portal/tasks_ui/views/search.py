@@ -10,14 +10,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from portal.sites.access import site_list_for_user
 from portal.sites.models import SiteUser
-from portal.tasks_ui.forms import FilterForm, priorities_of
 from portal.tasks_ui.selectors.saved_views import saved_view_list_for_user
-from portal.tasks_ui.selectors.search import ME, Criteria, search_for_user
+from portal.tasks_ui.selectors.search import ME, search_for_user
 from portal.tasks_ui.selectors.sorting import sort_from
 from portal.tasks_ui.services.saved_views import view_query
 from portal.tasks_ui.views.common import path_without_probe, probed_sites, wants_partial
+from portal.tasks_ui.views.filters import criteria_of, filter_form
 from portal.tasks_ui.views.sorting import sort_columns
 
 
@@ -25,20 +24,10 @@ from portal.tasks_ui.views.sorting import sort_columns
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def search(request: HttpRequest) -> HttpResponse:
-    sites = list(site_list_for_user(user=request.user).order_by("name"))
-    form = FilterForm(
-        request.GET or None,
-        sites=sites,
-        priorities=priorities_of([site.vocabulary for site in sites]),
-    )
+    sites, form = filter_form(request, request.GET or None)
     result = page = None
     sort = sort_from(request.GET)
-    if form.is_bound and form.is_valid():
-        criteria = Criteria.from_filters(form.cleaned_data)
-    elif not form.is_bound:
-        criteria = Criteria()  # no filters: every task of every site
-    else:
-        criteria = None
+    criteria = criteria_of(form)
     if criteria is not None:
         number = request.GET.get("page", "1")
         wanted = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
