@@ -23,9 +23,15 @@ from portal.sites.backends.types import Task
 from portal.sites.buckets import bucket
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome
-from portal.tasks_ui.selectors.rows import PRIORITY_RANK, Row, people_of
+from portal.tasks_ui.selectors.rows import PRIORITY_RANK, Row
 from portal.tasks_ui.selectors.search import Criteria
-from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
+from portal.tasks_ui.selectors.sources import (
+    Source,
+    names_by_site,
+    read_sites,
+    source_row,
+    sources_for_user,
+)
 
 VIEWS = ("month", "week")
 DAY_LIMIT = 4  # tasks a day shows; the rest are "+N more", a link to the filter page
@@ -160,16 +166,9 @@ def calendar_for_user(
                 continue
             if not criteria.keeps(task, task_bucket, now):
                 continue
+            site_names = names.get(source.site.pk, {})
             days.setdefault(day, []).append(
-                Row(
-                    site_id=source.site.pk,
-                    site_name=source.site.name,
-                    task=task,
-                    bucket=task_bucket,
-                    people=people_of(task, names.get(source.site.pk, {})),
-                    can_write=source.can_write,
-                    read_only_reason=source.read_only_reason,
-                )
+                source_row(source, task, bucket=task_bucket, names=site_names)
             )
     problems.sort(key=lambda o: o.site.name.lower())
     return CalendarResult(

@@ -29,7 +29,7 @@ from portal.sites.backends.types import Task
 from portal.sites.buckets import bucket
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome, run_concurrently
-from portal.tasks_ui.selectors.rows import Row, for_person, people_of
+from portal.tasks_ui.selectors.rows import Row, for_person
 from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
 from portal.tasks_ui.selectors.sorting import (
     PORTAL_ORDER,
@@ -38,7 +38,13 @@ from portal.tasks_ui.selectors.sorting import (
     rows_sorted,
     site_order,
 )
-from portal.tasks_ui.selectors.sources import Source, people_known, read_sites, sources_for_user
+from portal.tasks_ui.selectors.sources import (
+    Source,
+    people_known,
+    read_sites,
+    source_row,
+    sources_for_user,
+)
 
 BUCKETS = ("overdue", "late", "today", "upcoming")
 SCOPES = ("mine", "all")
@@ -257,15 +263,7 @@ def inbox_for_user(
         site_read: SiteRead = outcome.value or SiteRead(tasks=())
 
         def row(task: Task, where: str, source: Source = source) -> Row:
-            return Row(
-                site_id=source.site.pk,
-                site_name=source.site.name,
-                task=task,
-                bucket=where,  # type: ignore[arg-type]
-                people=people_of(task, names.get(source.site.pk, {})),
-                can_write=source.can_write,
-                read_only_reason=source.read_only_reason,
-            )
+            return source_row(source, task, bucket=where, names=names.get(source.site.pk, {}))
 
         if site_read.counts is not None:
             any_big = True

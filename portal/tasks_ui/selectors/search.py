@@ -23,7 +23,7 @@ from portal.sites.buckets import age_band, bucket, overdue_days, site_statuses
 from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome
 from portal.tasks_ui.selectors.inbox import KnownRows, finished_statuses
-from portal.tasks_ui.selectors.rows import Row, people_of
+from portal.tasks_ui.selectors.rows import Row
 from portal.tasks_ui.selectors.sizes import site_is_big, site_mark_big
 from portal.tasks_ui.selectors.sorting import (
     PORTAL_ORDER,
@@ -32,7 +32,13 @@ from portal.tasks_ui.selectors.sorting import (
     rows_sorted,
     site_order,
 )
-from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
+from portal.tasks_ui.selectors.sources import (
+    Source,
+    names_by_site,
+    read_sites,
+    source_row,
+    sources_for_user,
+)
 
 ME = "me"
 NOBODY = "none"  # tasks without an assignee (the reminders overview links to them)
@@ -191,15 +197,7 @@ def matched_rows(
         if found.total is None and not criteria.keeps(task, task_bucket, now):
             continue
         rows.append(
-            Row(
-                site_id=source.site.pk,
-                site_name=source.site.name,
-                task=task,
-                bucket=task_bucket,
-                people=people_of(task, names.get(source.site.pk, {})),
-                can_write=source.can_write,
-                read_only_reason=source.read_only_reason,
-            )
+            source_row(source, task, bucket=task_bucket, names=names.get(source.site.pk, {}))
         )
     return rows, found.total if found.total is not None else len(rows)
 

@@ -28,6 +28,7 @@ from portal.sites.services.clients import (
 from portal.sites.services.people import site_user_seen
 from portal.sites.services.token_store import ConnectionTokenStore
 from portal.tasks_ui.fanout import SiteOutcome, SiteProblem, fan_out, limit_http, run_concurrently
+from portal.tasks_ui.selectors.rows import Row, people_of
 
 T = TypeVar("T")
 
@@ -230,3 +231,17 @@ def people_known(
 def people_of_site(site_id: int) -> list[SiteUser]:
     """Site users the portal knows (connections, assignees seen): the assignment picker."""
     return list(SiteUser.objects.filter(site_id=site_id).order_by("full_name", "user_id")[:300])
+
+
+def source_row(source: Source, task: Task, *, bucket: str | None, names: dict[str, str]) -> Row:
+    """A task of this source as a page's row, its people named as the rest of the page names
+    them (``names``: this site's, from ``names_by_site``)."""
+    return Row(
+        site_id=source.site.pk,
+        site_name=source.site.name,
+        task=task,
+        bucket=bucket,  # type: ignore[arg-type]
+        people=people_of(task, names),
+        can_write=source.can_write,
+        read_only_reason=source.read_only_reason,
+    )

@@ -21,8 +21,14 @@ from portal.sites.backends.errors import SiteError
 from portal.sites.backends.types import Task
 from portal.sites.buckets import bucket
 from portal.tasks_ui.forms import AssignForm, StatusForm, snapshot_modified
-from portal.tasks_ui.selectors.rows import Row, people_of
-from portal.tasks_ui.selectors.sources import Source, names_by_site, people_known, people_of_site
+from portal.tasks_ui.selectors.rows import Row
+from portal.tasks_ui.selectors.sources import (
+    Source,
+    names_by_site,
+    people_known,
+    people_of_site,
+    source_row,
+)
 from portal.tasks_ui.selectors.task import source_for, task_view_for_user
 from portal.tasks_ui.services.writes import (
     AlreadyGone,
@@ -43,15 +49,7 @@ def row_for(source: Source, task: Task) -> Row:
     # for the next pages (``person_name``).
     names = names_by_site([source.site.pk]).get(source.site.pk, {})
     people_known([source.site.pk], learn=[(source.site, [task])])
-    return Row(
-        site_id=source.site.pk,
-        site_name=source.site.name,
-        task=task,
-        bucket=bucket(task, clock.now()),
-        people=people_of(task, names),
-        can_write=source.can_write,
-        read_only_reason=source.read_only_reason,
-    )
+    return source_row(source, task, bucket=bucket(task, clock.now()), names=names)
 
 
 def _failed(request: HttpRequest, site, error: SiteError, *, retry: dict) -> HttpResponse:
