@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.sites.models import Profile, SiteGrant
-from tests.browser.conftest import log_in, portal_errors
+from tests.browser.conftest import log_in, portal_errors, switch_language
 from tests.browser.test_inbox_buckets import PASSWORD, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -96,12 +96,18 @@ def test_a_change_by_one_person_shows_on_the_others_open_pages(
     assert portal_errors(console_errors, live_server) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "width"), [("en", 1366), ("ar", 390)], ids=["en-desktop", "ar-phone"]
+)
 def test_a_change_by_one_person_moves_the_card_on_the_others_open_board(
-    browser, page, live_server, world, standin, console_errors
+    browser, page, live_server, world, standin, console_errors, language, width
 ):
     riyadh = world["riyadh"]
     task_id = overdue(standin, "0 Live: board card of the Harbi visit")
+    page.set_viewport_size({"width": width, "height": 844})
     log_in(page, live_server, "mona", PASSWORD)
+    if language == "ar":
+        switch_language(page, "العربية", "ar")
     page.goto(f"{live_server.url}/tasks/board/?q=Harbi")
     card = page.locator(f"#card-{riyadh.pk}-{task_id}")
     expect(page.locator("[data-column='open']").locator(card)).to_be_visible()

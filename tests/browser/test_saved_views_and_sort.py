@@ -79,3 +79,32 @@ def test_sort_by_a_heading_save_the_view_and_open_it_at_home(
     expect(page).to_have_url(f"{live_server.url}/?scope=mine")
     expect(page.locator("#counts")).to_be_visible()
     assert portal_errors(console_errors, live_server) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "menu", "descending"),
+    [
+        ("en", None, "Sort", "Task, descending"),
+        ("ar", "العربية", "الترتيب", "المهمة، تنازليًا"),
+    ],
+)
+def test_on_a_phone_the_sort_menu_sorts_across_sites(
+    page, live_server, world, console_errors, language, button, menu, descending
+):
+    """At 390 px the rows are cards and the headings hidden: the menu gives the same sorts."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, "mona", PASSWORD)
+    if button:
+        switch_language(page, button, language)
+    page.goto(f"{live_server.url}/tasks/?q=Sortme")
+    expect(page.locator("table.tasks tbody tr")).to_have_count(3)
+    sort_menu = page.locator("details.sort-menu")
+    expect(sort_menu).to_be_visible()
+    sort_menu.locator("summary").click()
+    sort_menu.get_by_role("link", name=descending).click()
+    expect(page).to_have_url(re.compile(r"sort=title&dir=desc"))
+    expect(titles(page)).to_have_text(["Sortme charlie", "Sortme bravo", "Sortme alpha"])
+    expect(page.locator("details.sort-menu summary")).to_contain_text(menu)
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= 390
+    assert portal_errors(console_errors, live_server) == []

@@ -132,3 +132,6 @@ class Column:
     url: str
     aria_sort: str  # "ascending", "descending" or "" (not the sorted column)
     next_direction: str
+    # Both directions at once: the sort menu of narrow screens, where the headings are hidden.
+    asc_url: str = ""
+    desc_url: str = ""

@@ -38,6 +38,8 @@ def sort_columns(params: QueryDict, sort: Sort) -> dict[str, Column]:
             url=f"?{query}sort={key}&dir={following}",
             aria_sort=aria,
             next_direction=following,
+            asc_url=f"?{query}sort={key}&dir=asc",
+            desc_url=f"?{query}sort={key}&dir=desc",
         )
     return columns
 
