@@ -23,7 +23,7 @@ from portal.tasks_ui.selectors.rows import Row
 from portal.tasks_ui.selectors.search import Criteria, SiteMatches, matched_rows, site_matches
 from portal.tasks_ui.selectors.sizes import site_is_big
 from portal.tasks_ui.selectors.sorting import PORTAL_ORDER, rows_sorted
-from portal.tasks_ui.selectors.sources import Source, names_by_site, read_sites, sources_for_user
+from portal.tasks_ui.selectors.sources import Source, read_user_sites
 
 COLUMNS: tuple[PortalStatus, ...] = ("open", "in_progress", "done", "cancelled")
 
@@ -79,28 +79,21 @@ def board_for_user(
 ) -> Board:
     now = now or clock.now()
     statuses = board_statuses(criteria)
-    sources, problems = sources_for_user(user=user, site_ids=criteria.site_ids or None)
-    outcomes = read_sites(
-        sources, _site_read(criteria, statuses, k=per_column, now=now), probe=probe
+    got = read_user_sites(
+        user,
+        _site_read(criteria, statuses, k=per_column, now=now),
+        site_ids=criteria.site_ids or None,
+        probe=probe,
     )
-    names = names_by_site(source.site.pk for source in sources)
-    by_site = {source.site.pk: source for source in sources}
     rows: dict[PortalStatus, list[Row]] = {s: [] for s in statuses}
     totals = dict.fromkeys(statuses, 0)
-    answered = 0
-    for outcome in outcomes:
-        if outcome.problem is not None:
-            problems.append(outcome)
-            continue
-        answered += 1
-        source = by_site[outcome.site.pk]
-        for status, found in (outcome.value or {}).items():
-            site_rows, count = matched_rows(source, found, criteria, names=names, now=now)
+    for source, by_status in got.answers:
+        for status, found in (by_status or {}).items():
+            site_rows, count = matched_rows(source, found, criteria, names=got.names, now=now)
             rows[status] += site_rows
             totals[status] += count
-    problems.sort(key=lambda o: o.site.name.lower())
     columns = [
         Column(status=s, rows=rows_sorted(rows[s], PORTAL_ORDER)[:per_column], total=totals[s])
         for s in statuses
     ]
-    return Board(columns=columns, problems=problems, searched=answered)
+    return Board(columns=columns, problems=got.problems, searched=len(got.answers))

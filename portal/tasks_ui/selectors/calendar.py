@@ -25,13 +25,7 @@ from portal.sites.services.cache import site_cached
 from portal.tasks_ui.fanout import SiteOutcome
 from portal.tasks_ui.selectors.rows import PRIORITY_RANK, Row
 from portal.tasks_ui.selectors.search import Criteria
-from portal.tasks_ui.selectors.sources import (
-    Source,
-    names_by_site,
-    read_sites,
-    source_row,
-    sources_for_user,
-)
+from portal.tasks_ui.selectors.sources import Source, read_user_sites, source_row
 
 VIEWS = ("month", "week")
 DAY_LIMIT = 4  # tasks a day shows; the rest are "+N more", a link to the filter page
@@ -147,33 +141,28 @@ def calendar_for_user(
     probe: frozenset[int] = frozenset(),
 ) -> CalendarResult:
     now = now or clock.now()
-    sources, problems = sources_for_user(user=user, site_ids=criteria.site_ids or None)
-    outcomes = read_sites(sources, _site_range(criteria, first=first, last=last), probe=probe)
-    names = names_by_site(source.site.pk for source in sources)
-    by_site = {source.site.pk: source for source in sources}
+    got = read_user_sites(
+        user,
+        _site_range(criteria, first=first, last=last),
+        site_ids=criteria.site_ids or None,
+        probe=probe,
+    )
     days: dict[date, list[Row]] = {}
-    answered = 0
-    for outcome in outcomes:
-        if outcome.problem is not None:
-            problems.append(outcome)
-            continue
-        answered += 1
-        source = by_site[outcome.site.pk]
-        for task in outcome.value or ():
+    for source, tasks in got.answers:
+        for task in tasks or ():
             day = reader_day(task)
             task_bucket = bucket(task, now)
             if day is None or not first <= day <= last:
                 continue
             if not criteria.keeps(task, task_bucket, now):
                 continue
-            site_names = names.get(source.site.pk, {})
+            site_names = got.names.get(source.site.pk, {})
             days.setdefault(day, []).append(
                 source_row(source, task, bucket=task_bucket, names=site_names)
             )
-    problems.sort(key=lambda o: o.site.name.lower())
     return CalendarResult(
         days={day: sorted(rows, key=_day_order) for day, rows in days.items()},
-        problems=problems,
-        searched=answered,
-        sources=by_site,
+        problems=got.problems,
+        searched=len(got.answers),
+        sources=got.sources,
     )

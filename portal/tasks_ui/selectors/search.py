@@ -32,13 +32,7 @@ from portal.tasks_ui.selectors.sorting import (
     rows_sorted,
     site_order,
 )
-from portal.tasks_ui.selectors.sources import (
-    Source,
-    names_by_site,
-    read_sites,
-    source_row,
-    sources_for_user,
-)
+from portal.tasks_ui.selectors.sources import Source, read_user_sites, source_row
 
 ME = "me"
 NOBODY = "none"  # tasks without an assignee (the reminders overview links to them)
@@ -213,33 +207,26 @@ def search_for_user(
 ) -> SearchResult:
     now = now or clock.now()
     k = max(1, page) * settings.INBOX_PAGE_SIZE
-    sources, problems = sources_for_user(user=user, site_ids=criteria.site_ids or None)
-    outcomes = read_sites(
-        sources, site_matches(criteria, k=k, now=now, order=site_order(sort)), probe=probe
+    got = read_user_sites(
+        user,
+        site_matches(criteria, k=k, now=now, order=site_order(sort)),
+        site_ids=criteria.site_ids or None,
+        probe=probe,
     )
-    names = names_by_site(source.site.pk for source in sources)
-    by_site = {source.site.pk: source for source in sources}
     rows: list[Row] = []
     total = 0
-    answered = 0
     cut_short: list[str] = []
-    for outcome in outcomes:
-        if outcome.problem is not None:
-            problems.append(outcome)
-            continue
-        answered += 1
-        source = by_site[outcome.site.pk]
-        found: SiteMatches = outcome.value or SiteMatches(())
-        site_rows, count = matched_rows(source, found, criteria, names=names, now=now)
+    for source, answer in got.answers:
+        found: SiteMatches = answer or SiteMatches(())
+        site_rows, count = matched_rows(source, found, criteria, names=got.names, now=now)
         rows += site_rows
         total += count
         if found.total is not None and found.total > len(found.tasks):
             cut_short.append(source.site.name)
     rows = rows_sorted(rows, sort)
-    problems.sort(key=lambda o: o.site.name.lower())
     return SearchResult(
         rows=KnownRows(rows[:k], total),
-        problems=problems,
-        searched=answered,
+        problems=got.problems,
+        searched=len(got.answers),
         partial_sites=[] if exact_on_big_sites(sort) else sorted(cut_short, key=str.lower),
     )

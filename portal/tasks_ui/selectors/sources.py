@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
@@ -174,6 +174,39 @@ def read_sites(
         return site_call(source, lambda backend: read(source, backend))
 
     return fan_out([source.site for source in sources], work, probe=probe)
+
+
+@dataclass
+class SitesAnswered(Generic[T]):
+    """What a page's sites answered: each answering site's source and value, in the sites'
+    order; an outcome with its problem for each site that did not (error cards); and the names
+    of the people of every site asked (``names_by_site``)."""
+
+    answers: list[tuple[Source, T]]
+    problems: list[SiteOutcome]
+    names: dict[int, dict[str, str]]
+    sources: dict[int, Source]  # every site asked, by id
+
+
+def read_user_sites(
+    user: User,
+    read: Callable[[Source, TaskBackend], T],
+    *,
+    site_ids: Iterable[int] | None = None,
+    probe: frozenset[int] = frozenset(),
+) -> SitesAnswered[T]:
+    """``read`` on every site of the user's (or those of ``site_ids`` among them) at once."""
+    sources, problems = sources_for_user(user=user, site_ids=site_ids)
+    by_site = {source.site.pk: source for source in sources}
+    answers: list[tuple[Source, T]] = []
+    for outcome in read_sites(sources, read, probe=probe):
+        if outcome.problem is not None:
+            problems.append(outcome)
+        else:
+            answers.append((by_site[outcome.site.pk], outcome.value))  # type: ignore[arg-type]
+    problems.sort(key=lambda o: o.site.name.lower())
+    names = names_by_site(source.site.pk for source in sources)
+    return SitesAnswered(answers=answers, problems=problems, names=names, sources=by_site)
 
 
 def names_by_site(site_ids: Iterable[int]) -> dict[int, dict[str, str]]:
