@@ -28,8 +28,8 @@ PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1366, "height": 900}
 SCREENSHOTS = ARTEFACTS / "screenshots"
-MAIN_PAGES = ("inbox", "find-tasks", "board", "calendar", "task", "create", "task-delete", "sites", "site",
-              "people", "audit", "reminders", "deliveries", "reports")  # fmt: skip
+MAIN_PAGES = ("inbox", "find-tasks", "board", "calendar", "task", "create", "task-delete",
+              "sites", "site", "people", "audit", "reminders", "deliveries", "reports")  # fmt: skip
 
 
 @pytest.fixture
