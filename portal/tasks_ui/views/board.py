@@ -75,5 +75,5 @@ def board(request: HttpRequest) -> HttpResponse:
         "me": ME,
     }
     if wants_partial(request) and request.htmx.target == "board-results":
-        return render(request, "tasks_ui/board.html#board-results", context)
+        return render(request, "tasks_ui/board.html#board-results", {**context, "oob": True})
     return render(request, "tasks_ui/board.html", context)

@@ -298,3 +298,24 @@ def test_a_move_the_site_never_answers_is_not_taken_and_can_be_tried_again(
     assert "Cairo could not be reached" in html and f'hx-target="#card-{site.pk}-{task_id}"' in html
     standin.sites["cairo"].control.set_faults([])
     assert AuditEntry.objects.filter(task_id=str(task_id), action="task_status", ok=False).exists()
+
+
+def test_filtering_in_place_also_changes_the_links_that_carry_the_filters(
+    client, member, three_sites
+):
+    client.force_login(member)
+    answer = client.get(
+        "/tasks/board/?priority=High&assignee=me",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="board-results",
+    ).content.decode()
+    assert answer.lstrip().startswith('<section id="board-results">')
+    link = re.search(r'<a id="board-as-list" href="([^"]+)" hx-swap-oob="true">', answer)
+    assert link and link.group(1).replace("&amp;", "&") == "/tasks/?priority=High&assignee=me"
+    scopes = answer.split('<nav id="board-scopes"')[1].split("</nav>")[0]
+    assert 'hx-swap-oob="true"' in scopes
+    assert re.search(r'href="/tasks/board/\?priority=High&amp;assignee=me" aria-current', scopes)
+    # The whole page carries them too, without out-of-band marks.
+    page = client.get("/tasks/board/?priority=High").content.decode()
+    assert '<a id="board-as-list" href="/tasks/?priority=High">' in page
+    assert "hx-swap-oob" not in page
