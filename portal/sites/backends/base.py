@@ -118,8 +118,8 @@ class TaskQuery:
         if self.ids and task.id not in self.ids:
             return False
         start = task.start_date.date() if task.start_date else None
-        if start is None and task.due_is_day and task.due_date:
-            start = (task.due_date - timedelta(days=1)).date()  # the task's day is its due day
+        if start is None and task.due_is_day:
+            start = due_day_of(task)  # the task's day is its due day
         if self.date_from and (start is None or start < self.date_from):
             return False
         if self.date_to and (start is None or start > self.date_to):

@@ -18,36 +18,10 @@ register = template.Library()
 
 
 @register.filter
-def day_number(day: date) -> str:
-    return str(day.day)
-
-
-@register.filter
-def weekday_name(day: date) -> str:
-    return formats.date_format(day, "l")
-
-
-@register.filter
-def weekday_short(day: date) -> str:
-    return formats.date_format(day, "D")
-
-
-@register.filter
-def month_title(day: date) -> str:
-    """The month and year: "December 2026", "ديسمبر 2026"."""
-    return formats.date_format(day, "YEAR_MONTH_FORMAT")
-
-
-@register.filter
-def month_name(day: date) -> str:
-    return formats.date_format(day, "F")
-
-
-@register.filter
 def long_day(day: date) -> str:
     """The weekday and date: "Wednesday, Dec. 9, 2026", "الأربعاء، 9 ديسمبر، 2026"."""
     comma = "، " if (translation.get_language() or "").startswith("ar") else ", "
-    return f"{weekday_name(day)}{comma}{formats.date_format(day, 'DATE_FORMAT')}"
+    return f"{formats.date_format(day, 'l')}{comma}{formats.date_format(day, 'DATE_FORMAT')}"
 
 
 @register.filter

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django import template
 from django.utils import formats, timezone
@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_noop
 
 from portal.sites import reading
+from portal.sites.backends.base import due_day_of
 from portal.tasks_ui import labels
 
 # Source strings only; each filter translates the one it needs (gettext per value, not per
@@ -39,9 +40,7 @@ def due_day(task) -> date | None:
     """The day a task is due when its site keeps a plain date (``Task.due_is_day``, Django-CRM).
     The task holds it as the moment it turns overdue, 00:00 of the day after (in the site's
     zone): shown as that moment, a task due on the 4th would read "due the 5th"."""
-    if task.due_date is None or not task.due_is_day:
-        return None
-    return (task.due_date - timedelta(days=1)).date()
+    return due_day_of(task) if task.due_is_day else None
 
 
 @register.filter
